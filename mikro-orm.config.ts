@@ -1,0 +1,43 @@
+// The one ORM configuration, shared by the app (src/main.ts, the tests) and the MikroORM CLI.
+import { Migrator } from '@mikro-orm/migrations';
+import { defineConfig, type Options } from '@mikro-orm/postgresql';
+import { loadConfig } from './src/config.ts';
+import { entities } from './src/db/entities/index.ts';
+import { migrationsList } from './src/db/migrations/index.ts';
+
+export interface OrmOptions {
+  clientUrl: string;
+  /** Called with every SQL statement the ORM sends (tests count queries with it). */
+  onQuery?: (sql: string) => void;
+  poolMax?: number;
+}
+
+export function createOrmOptions({ clientUrl, onQuery, poolMax = 10 }: OrmOptions): Options {
+  return defineConfig({
+    clientUrl,
+    entities,
+    extensions: [Migrator],
+    migrations: {
+      path: './src/db/migrations',
+      // Migrations are listed in code, so the running app never globs the file system for them.
+      migrationsList,
+      snapshot: false,
+      emit: 'ts',
+      fileName: (timestamp, name) => `${timestamp}-${name ?? 'migration'}`,
+    },
+    pool: { min: 0, max: poolMax },
+    // Only ever used through em.fork(): a shared identity map across requests would leak data.
+    allowGlobalContext: false,
+    ...(onQuery && {
+      onQuery: (sql: string) => {
+        onQuery(sql);
+        return sql;
+      },
+    }),
+  });
+}
+
+// The CLI (`npm run migration:create`) works against DATABASE_URL, or a local server.
+export default createOrmOptions({
+  clientUrl: loadConfig(process.env).databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/tessera',
+});

@@ -1,0 +1,39 @@
+// The security log: every event is written in the same transaction as the change it records.
+
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { SecurityEvent, type SecurityEventType, type User } from '../db/entities/index.ts';
+import type { RequestMeta } from './settings.ts';
+
+export const SECURITY_EVENTS_MAX_PAGE = 100;
+
+export function recordSecurityEvent(
+  em: EntityManager,
+  event: { type: SecurityEventType; user: User | null; sessionId?: string | null },
+  meta: RequestMeta,
+  at: Date,
+): void {
+  em.create(SecurityEvent, {
+    id: randomUUID(),
+    type: event.type,
+    user: event.user,
+    sessionId: event.sessionId ?? null,
+    occurredAt: at,
+    ipAddress: meta.ipAddress,
+    userAgent: meta.userAgent,
+  });
+}
+
+/** The user's events, newest first; `first` is clamped to 1..100. */
+export function listSecurityEvents(
+  em: EntityManager,
+  userId: string,
+  first: number,
+): Promise<SecurityEvent[]> {
+  const limit = Math.min(Math.max(Math.trunc(first), 1), SECURITY_EVENTS_MAX_PAGE);
+  return em.find(
+    SecurityEvent,
+    { user: userId },
+    { orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }], limit },
+  );
+}

@@ -1,0 +1,52 @@
+// Password hashing with argon2id (@node-rs/argon2's defaults: m=19456 KiB, t=2, p=1, the OWASP
+// recommendation). The async calls run off the event loop.
+import { hash, verify } from '@node-rs/argon2';
+import { AppError } from '../errors.ts';
+
+export interface PasswordHasherOptions {
+  /** Tests may pass cheaper parameters; production uses the library's defaults. */
+  memoryCost?: number;
+  timeCost?: number;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(passwordHash: string, password: string): Promise<boolean>;
+  /** Spends the time of one verify, for an unknown email, so both answers take as long. */
+  verifyNothing(password: string): Promise<void>;
+}
+
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_LENGTH = 256;
+
+export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
+  const params = { ...options };
+  // Made lazily, once, with the same parameters as real hashes so it costs the same to verify.
+  let dummy: Promise<string> | undefined;
+  return {
+    hash: (password) => hash(password, params),
+    async verify(passwordHash, password) {
+      try {
+        return await verify(passwordHash, password, params);
+      } catch {
+        return false; // a corrupt stored hash must not become a 500 or a way in
+      }
+    },
+    async verifyNothing(password) {
+      dummy ??= hash('tessera-dummy-password', params);
+      await verify(await dummy, password, params).catch(() => false);
+    },
+  };
+}
+
+/** Length is counted in characters (code points), as a user counts them. */
+export function assertPasswordAcceptable(password: string, field: string): void {
+  const length = [...password].length;
+  if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) {
+    throw new AppError(
+      'BAD_USER_INPUT',
+      { field },
+      `The password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters long.`,
+    );
+  }
+}

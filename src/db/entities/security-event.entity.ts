@@ -1,0 +1,35 @@
+// One entry of an account's security log. The session is a plain id, not a foreign key, so
+// that events can outlive the sessions they mention.
+import { defineEntity, p } from '@mikro-orm/core';
+import { User } from './user.entity.ts';
+
+export const SECURITY_EVENT_TYPES = [
+  'SIGNED_UP',
+  'LOGIN_SUCCEEDED',
+  'LOGIN_FAILED',
+  'RATE_LIMITED',
+  'SESSION_REVOKED',
+  'ALL_SESSIONS_REVOKED',
+  'REFRESH_TOKEN_REUSE',
+  'EMAIL_CHANGED',
+  'PASSWORD_CHANGED',
+] as const;
+export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
+
+const SecurityEventSchema = defineEntity({
+  name: 'SecurityEvent',
+  tableName: 'security_events',
+  indexes: [{ properties: ['user', 'occurredAt'] }],
+  properties: {
+    id: p.uuid().primary(),
+    user: () => p.manyToOne(User).nullable(),
+    type: p.enum(SECURITY_EVENT_TYPES),
+    occurredAt: p.datetime(),
+    ipAddress: p.string().length(64).nullable(),
+    userAgent: p.string().length(512).nullable(),
+    sessionId: p.uuid().nullable(),
+  },
+});
+
+export class SecurityEvent extends SecurityEventSchema.class {}
+SecurityEventSchema.setClass(SecurityEvent);

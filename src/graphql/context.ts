@@ -1,0 +1,44 @@
+// The per-request context: a forked EntityManager and who is asking. Building it never throws
+// for a token problem; a bad token makes the request anonymous (contract section 1).
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { validateAccessToken } from '../auth/sessions.ts';
+import type { AuthDeps, RequestMeta } from '../auth/settings.ts';
+import type { Session, User } from '../db/entities/index.ts';
+import type { UnauthenticatedReason } from '../errors.ts';
+
+export type Viewer =
+  | { kind: 'anonymous' }
+  | { kind: 'rejected'; reason: UnauthenticatedReason }
+  | { kind: 'authenticated'; user: User; session: Session };
+
+export interface GraphQLContext {
+  em: EntityManager;
+  auth: AuthDeps;
+  viewer: Viewer;
+  meta: RequestMeta;
+  /** The viewer's session, or the one whose tokens this request just handed out. */
+  currentSessionId: string | null;
+}
+
+/** `Bearer <token>`, scheme case-insensitive (RFC 7235); undefined when there is no header. */
+export function parseAuthorizationHeader(
+  header: string | undefined,
+): { kind: 'none' } | { kind: 'malformed' } | { kind: 'bearer'; token: string } {
+  if (header === undefined) return { kind: 'none' };
+  const match = /^Bearer +(\S+) *$/i.exec(header);
+  return match?.[1] ? { kind: 'bearer', token: match[1] } : { kind: 'malformed' };
+}
+
+export async function identifyViewer(
+  em: EntityManager,
+  auth: AuthDeps,
+  authorization: string | undefined,
+): Promise<Viewer> {
+  const parsed = parseAuthorizationHeader(authorization);
+  if (parsed.kind === 'none') return { kind: 'anonymous' };
+  if (parsed.kind === 'malformed') return { kind: 'rejected', reason: 'MALFORMED' };
+  const result = await validateAccessToken(em, parsed.token, auth.clock.now());
+  return result.kind === 'valid'
+    ? { kind: 'authenticated', user: result.user, session: result.session }
+    : { kind: 'rejected', reason: result.reason };
+}

@@ -1,0 +1,188 @@
+// The HTTP server: POST/GET /graphql through Apollo, /healthz, /readyz, a request body limit,
+// and the client's address. Built the same way by src/main.ts and by the tests.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { HeaderMap } from '@apollo/server';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import type { AuthDeps } from '../auth/settings.ts';
+import { type GraphQLContext, identifyViewer } from '../graphql/context.ts';
+import { isDatabaseUnavailable, serviceUnavailableError } from '../graphql/errors.ts';
+import { createApolloServer } from '../graphql/server.ts';
+import { clientAddress } from './client-address.ts';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+const READY_TIMEOUT_MS = 2000;
+
+export interface TesseraServerOptions {
+  orm: MikroORM;
+  auth: AuthDeps;
+  production: boolean;
+  trustProxy: boolean;
+  logger: Logger;
+}
+
+export interface TesseraServer {
+  httpServer: Server;
+  /** Starts Apollo and listens; resolves with the bound port. */
+  listen(port: number, host?: string): Promise<number>;
+  /** Stops taking requests, drains the ones in flight, stops Apollo. */
+  close(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+  send(res, status, { errors: [{ message, extensions: { code } }] });
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new HttpError(413, 'The request body is too large.');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'The request body is too large.');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function parseJsonBody(req: IncomingMessage, raw: Buffer): unknown {
+  if (raw.length === 0) return undefined;
+  const type = (req.headers['content-type'] ?? '').toLowerCase();
+  if (
+    !type.startsWith('application/json') &&
+    !type.startsWith('application/graphql-response+json')
+  ) {
+    // Apollo answers with its own 400 for other types; it only needs to see the header.
+    return raw.toString('utf8');
+  }
+  const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  try {
+    return JSON.parse(text.decode(raw));
+  } catch {
+    throw new HttpError(400, 'The request body is not valid UTF-8 JSON.');
+  }
+}
+
+export function createTesseraServer(options: TesseraServerOptions): TesseraServer {
+  const { orm, auth, production, trustProxy, logger } = options;
+  const httpServer = createServer();
+  const apollo = createApolloServer({ production, logger, httpServer });
+
+  async function buildContext(req: IncomingMessage, headers: HeaderMap): Promise<GraphQLContext> {
+    const em = orm.em.fork();
+    try {
+      const viewer = await identifyViewer(em, auth, headers.get('authorization'));
+      return {
+        em,
+        auth,
+        viewer,
+        meta: {
+          ipAddress: clientAddress(req, trustProxy),
+          userAgent: headers.get('user-agent')?.slice(0, 512) ?? null,
+        },
+        currentSessionId: viewer.kind === 'authenticated' ? viewer.session.id : null,
+      };
+    } catch (error) {
+      // Only infrastructure can fail here; token problems are results, not throws.
+      if (isDatabaseUnavailable(error)) throw serviceUnavailableError();
+      throw error;
+    }
+  }
+
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const body = req.method === 'POST' ? parseJsonBody(req, await readBody(req)) : undefined;
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: () => buildContext(req, headers),
+    });
+    for (const [name, value] of response.headers) res.setHeader(name, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  async function isDatabaseReady(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([orm.checkConnection().then((c) => c.ok), timeout]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/graphql') return handleGraphQL(req, res, url);
+    if (url.pathname === '/healthz' && req.method === 'GET')
+      return send(res, 200, { status: 'ok' });
+    if (url.pathname === '/readyz' && req.method === 'GET') {
+      const ready = await isDatabaseReady();
+      return send(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unavailable' });
+    }
+    sendError(res, 404, 'NOT_FOUND', 'Not found. The API is at /graphql.');
+  }
+
+  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((error: unknown) => {
+      if (error instanceof HttpError) {
+        res.setHeader('connection', 'close');
+        sendError(
+          res,
+          error.status,
+          error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST',
+          error.message,
+        );
+        return;
+      }
+      logger.error({ err: error }, 'unhandled error in the HTTP handler');
+      if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Something went wrong.');
+      else res.end();
+    });
+  });
+
+  return {
+    httpServer,
+    async listen(port, host) {
+      await apollo.start();
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => resolve());
+      });
+      const address = httpServer.address();
+      return typeof address === 'object' && address ? address.port : port;
+    },
+    async close() {
+      // The drain plugin stops accepting connections and waits for requests in flight.
+      await apollo.stop();
+    },
+  };
+}
