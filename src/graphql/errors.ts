@@ -95,10 +95,10 @@ function argumentNameOf(error: GraphQLError): string | undefined {
 }
 
 /** graphql-js wraps a scalar's error once for literals and twice for variables. */
-function causedByInvalidEmail(error: GraphQLError): boolean {
-  for (let e: Error | undefined = error, depth = 0; e && depth < 4; depth++) {
+function causedByInvalidEmail(error: unknown): error is GraphQLError {
+  for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
     if (e instanceof InvalidEmailAddressError) return true;
-    e = (e as GraphQLError).originalError;
+    e = (e as { originalError?: unknown }).originalError;
   }
   return false;
 }
@@ -115,7 +115,8 @@ export function createFormatError(logger: Logger) {
     }
     if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) {
       // graphql-scalars' message echoes the value; ours names the argument instead.
-      if (raw instanceof GraphQLError && causedByInvalidEmail(raw)) {
+      // Not `instanceof GraphQLError`: graphql can be loaded twice (ESM and CJS copies).
+      if (causedByInvalidEmail(raw)) {
         const field = argumentNameOf(raw);
         return contractError(
           formatted,

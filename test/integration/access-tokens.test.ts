@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateToken } from '../../src/auth/tokens.ts';
+import { type Auth, errorOf, me, refresh, signUp, startTestApp, type TestApp } from './harness.ts';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.close());
+
+describe('access tokens', () => {
+  it('expire ACCESS_TOKEN_TTL_SECONDS after issue, with EXPIRED and a WWW-Authenticate header', async () => {
+    const auth = await signUp(app);
+    app.clock.advance(899);
+    expect((await me(app, auth.accessToken)).data?.me.id).toBe(auth.user.id);
+    app.clock.advance(1);
+    const result = await me(app, auth.accessToken);
+    expect(errorOf(result)).toEqual({ code: 'UNAUTHENTICATED', reason: 'EXPIRED' });
+    expect(result.headers.get('www-authenticate')).toBe(
+      'Bearer error="invalid_token", error_description="The access token has expired"',
+    );
+  });
+
+  it('never outlive their session', async () => {
+    const short = await startTestApp({ settings: { sessionTtlSeconds: 300 } });
+    try {
+      const auth = await signUp(short);
+      expect(auth.expiresIn).toBe(300);
+      expect(auth.accessTokenExpiresAt).toBe(auth.session.expiresAt);
+      short.clock.advance(300);
+      expect(errorOf(await me(short, auth.accessToken))).toEqual({
+        code: 'UNAUTHENTICATED',
+        reason: 'EXPIRED',
+      });
+    } finally {
+      await short.close();
+    }
+  });
+
+  it.each([
+    ['no header', () => undefined, 'MISSING'],
+    ['another scheme', () => 'Basic dXNlcjpwYXNz', 'MALFORMED'],
+    ['a mangled token', () => 'Bearer tsa_AAAA', 'MALFORMED'],
+    ['a refresh token', (auth: Auth) => `Bearer ${auth.refreshToken}`, 'MALFORMED'],
+    ['a well-formed token never issued', () => `Bearer ${generateToken('access')}`, 'INVALID'],
+  ])(
+    'with %s, fields that need a user fail UNAUTHENTICATED (%s) and public ones still run',
+    async (_, header, reason) => {
+      const auth = await signUp(app);
+      const value = header(auth);
+      const headers: Record<string, string> = value ? { authorization: value } : {};
+      const result = await app.gql(
+        'mutation($t: String!) { refreshToken(refreshToken: $t) { user { id } } }',
+        { t: auth.refreshToken },
+        null,
+        headers,
+      );
+      expect(result.data?.refreshToken.user.id).toBe(auth.user.id);
+      const meResult = await app.gql('{ me { id } }', {}, null, headers);
+      expect(errorOf(meResult)).toEqual({ code: 'UNAUTHENTICATED', reason });
+      expect(meResult.headers.has('www-authenticate')).toBe(reason !== 'MISSING');
+    },
+  );
+
+  it('accept the Bearer scheme in any case (RFC 7235)', async () => {
+    const auth = await signUp(app);
+    const result = await app.gql('{ me { id } }', {}, null, {
+      authorization: `bEaReR ${auth.accessToken}`,
+    });
+    expect(result.data?.me.id).toBe(auth.user.id);
+  });
+
+  it('cost exactly one database query and no write per authenticated request', async () => {
+    const auth = await signUp(app);
+    const before = app.queries.length;
+    const result = await app.gql('{ me { id email } }', {}, auth.accessToken);
+    const sent = app.queries.slice(before);
+    expect(result.data?.me.id).toBe(auth.user.id);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/^select /i);
+    expect(sent[0]).toMatch(/join/i);
+  });
+
+  it('that are malformed are refused without any database query', async () => {
+    const before = app.queries.length;
+    const result = await app.gql('{ me { id } }', {}, 'tsa_not-a-real-token');
+    expect(errorOf(result)).toEqual({ code: 'UNAUTHENTICATED', reason: 'MALFORMED' });
+    expect(app.queries.length).toBe(before);
+  });
+
+  it('issued before a refresh keep working until their own expiry', async () => {
+    const auth = await signUp(app);
+    app.clock.advance(600);
+    const next = (await refresh(app, auth.refreshToken)).data?.refreshToken;
+    app.clock.advance(299);
+    expect((await me(app, auth.accessToken)).data?.me.id).toBe(auth.user.id);
+    app.clock.advance(1);
+    expect(errorOf(await me(app, auth.accessToken))).toEqual({
+      code: 'UNAUTHENTICATED',
+      reason: 'EXPIRED',
+    });
+    expect((await me(app, next.accessToken)).data?.me.id).toBe(auth.user.id);
+  });
+});
+
+describe('revocation across instances', () => {
+  it('a second server on the same database rejects a token on the very next request after logout on the first', async () => {
+    const second = await startTestApp();
+    try {
+      const auth = await signUp(app);
+      expect((await me(second, auth.accessToken)).data?.me.id).toBe(auth.user.id);
+      const out = await app.gql('mutation { logout }', {}, auth.accessToken);
+      expect(out.data?.logout).toBe(true);
+      expect(errorOf(await me(second, auth.accessToken))).toEqual({
+        code: 'UNAUTHENTICATED',
+        reason: 'REVOKED',
+      });
+      expect(errorOf(await refresh(second, auth.refreshToken))).toEqual({
+        code: 'INVALID_REFRESH_TOKEN',
+        reason: 'REVOKED',
+      });
+    } finally {
+      await second.close();
+    }
+  });
+});
