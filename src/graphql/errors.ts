@@ -2,7 +2,6 @@
 // invalid EmailAddress becomes BAD_USER_INPUT with the argument's name); anything else is
 // masked to INTERNAL_SERVER_ERROR (or SERVICE_UNAVAILABLE when the database is unreachable)
 // and logged, never sent.
-import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError, Kind, parse, visit } from 'graphql';
 import type { Logger } from 'pino';
 import { AppError, ERROR_MESSAGES, type ErrorCode } from '../errors.ts';
@@ -101,6 +100,15 @@ function causedByInvalidEmail(error: unknown): error is GraphQLError {
     e = (e as { originalError?: unknown }).originalError;
   }
   return false;
+}
+
+/**
+ * The error a resolver threw, out of GraphQL's wrapper. Apollo's unwrapResolverError does the
+ * same with `instanceof GraphQLError`, which fails when graphql is loaded twice.
+ */
+function unwrapResolverError(error: unknown): unknown {
+  const { path, originalError } = (error ?? {}) as { path?: unknown; originalError?: unknown };
+  return path && originalError ? originalError : error;
 }
 
 export function createFormatError(logger: Logger) {

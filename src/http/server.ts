@@ -131,7 +131,13 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
       timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
     });
     try {
-      return await Promise.race([orm.checkConnection().then((c) => c.ok), timeout]);
+      // Not orm.checkConnection(): it reports a lazy pool that has not connected yet as down.
+      const probe = orm.em
+        .fork()
+        .getConnection()
+        .execute('select 1')
+        .then(() => true);
+      return await Promise.race([probe, timeout]);
     } catch {
       return false;
     } finally {

@@ -53,13 +53,19 @@ export interface TestApp {
 }
 
 export async function startTestApp(
-  options: { settings?: Partial<TokenSettings>; clock?: TestClock; production?: boolean } = {},
+  options: {
+    settings?: Partial<TokenSettings>;
+    clock?: TestClock;
+    production?: boolean;
+    /** Another way to the test database (a cuttable proxy); the run's database by default. */
+    databaseUrl?: string;
+  } = {},
 ): Promise<TestApp> {
   const clock = options.clock ?? new TestClock();
   const queries: string[] = [];
   const orm = await MikroORM.init(
     createOrmOptions({
-      clientUrl: inject('databaseUrl'),
+      clientUrl: options.databaseUrl ?? inject('databaseUrl'),
       onQuery: (sql) => queries.push(sql),
       poolMax: 5,
     }),

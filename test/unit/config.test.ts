@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+describe('loadConfig', () => {
+  it('applies the contract defaults', () => {
+    expect(loadConfig({})).toEqual({
+      databaseUrl: undefined,
+      dataDir: './.data',
+      port: 4000,
+      production: false,
+      accessTokenTtlSeconds: 900,
+      refreshTokenTtlSeconds: 1_209_600,
+      sessionTtlSeconds: 2_592_000,
+      refreshReuseGraceSeconds: 10,
+      freshAuthSeconds: 600,
+      loginMaxFailures: 10,
+      trustProxy: false,
+      logLevel: 'info',
+      migrateOnStart: true,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u:p@db:5432/t',
+      DATA_DIR: '/var/tessera',
+      PORT: '8080',
+      NODE_ENV: 'production',
+      ACCESS_TOKEN_TTL_SECONDS: '60',
+      REFRESH_TOKEN_TTL_SECONDS: '3600',
+      SESSION_TTL_SECONDS: '86400',
+      REFRESH_REUSE_GRACE_SECONDS: '5',
+      FRESH_AUTH_SECONDS: '120',
+      LOGIN_MAX_FAILURES: '3',
+      TRUST_PROXY: 'true',
+      LOG_LEVEL: 'debug',
+      MIGRATE_ON_START: 'false',
+    });
+    expect(config).toMatchObject({
+      databaseUrl: 'postgres://u:p@db:5432/t',
+      dataDir: '/var/tessera',
+      port: 8080,
+      production: true,
+      accessTokenTtlSeconds: 60,
+      refreshTokenTtlSeconds: 3600,
+      sessionTtlSeconds: 86_400,
+      refreshReuseGraceSeconds: 5,
+      freshAuthSeconds: 120,
+      loginMaxFailures: 3,
+      trustProxy: true,
+      logLevel: 'debug',
+      migrateOnStart: false,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['ACCESS_TOKEN_TTL_SECONDS', '0'],
+    ['ACCESS_TOKEN_TTL_SECONDS', '-5'],
+    ['SESSION_TTL_SECONDS', '1.5'],
+    ['LOGIN_MAX_FAILURES', 'ten'],
+    ['TRUST_PROXY', 'maybe'],
+    ['MIGRATE_ON_START', 'sometimes'],
+    ['LOG_LEVEL', 'loud'],
+    ['DATABASE_URL', 'mysql://db/x'],
+  ])('stops on a bad %s (%s) with a message naming it', (variable, value) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable} `));
+  });
+
+  it('refuses the embedded database in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/^DATABASE_URL .*production/);
+  });
+
+  it('never repeats a DATABASE_URL in its message, since it may hold a password', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'not a url s3cret' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('s3cret') }),
+    );
+  });
+});
