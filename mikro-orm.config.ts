@@ -22,6 +22,7 @@ export function createOrmOptions({ clientUrl, onQuery, poolMax = 10 }: OrmOption
       // Migrations are listed in code, so the running app never globs the file system for them.
       migrationsList,
       snapshot: false,
+      silent: true, // src/main.ts logs what was applied, as JSON like every other line
       emit: 'ts',
       fileName: (timestamp, name) => `${timestamp}-${name ?? 'migration'}`,
     },
