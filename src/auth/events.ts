@@ -34,6 +34,7 @@ export function listSecurityEvents(
   return em.find(
     SecurityEvent,
     { user: userId },
-    { orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }], limit },
+    // Insertion order is the truest "newest first", even across instances' clocks.
+    { orderBy: { seq: 'desc' }, limit },
   );
 }

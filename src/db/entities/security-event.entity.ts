@@ -19,9 +19,12 @@ export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 const SecurityEventSchema = defineEntity({
   name: 'SecurityEvent',
   tableName: 'security_events',
-  indexes: [{ properties: ['user', 'occurredAt'] }],
+  indexes: [{ properties: ['user', 'seq'] }],
   properties: {
     id: p.uuid().primary(),
+    // Insertion order, to break ties between events of one instant (one transaction records
+    // several). Never exposed: ids stay opaque, and event counts private.
+    seq: p.bigint().autoincrement(),
     user: () => p.manyToOne(User).nullable(),
     type: p.enum(SECURITY_EVENT_TYPES),
     occurredAt: p.datetime(),

@@ -33,10 +33,10 @@ export class Migration20261122110246Initial extends Migration {
     this.addSql(`create index "access_tokens_session_id_index" on "access_tokens" ("session_id");`);
 
     this.addSql(
-      `create table "security_events" ("id" uuid not null, "user_id" uuid null, "type" text not null, "occurred_at" timestamptz not null, "ip_address" varchar(64) null, "user_agent" varchar(512) null, "session_id" uuid null, primary key ("id"));`,
+      `create table "security_events" ("id" uuid not null, "seq" bigserial, "user_id" uuid null, "type" text not null, "occurred_at" timestamptz not null, "ip_address" varchar(64) null, "user_agent" varchar(512) null, "session_id" uuid null, primary key ("id"));`,
     );
     this.addSql(
-      `create index "security_events_user_id_occurred_at_index" on "security_events" ("user_id", "occurred_at");`,
+      `create index "security_events_user_id_seq_index" on "security_events" ("user_id", "seq");`,
     );
     this.addSql(
       `alter table "security_events" add constraint "security_events_type_check" check ("type" in ('SIGNED_UP', 'LOGIN_SUCCEEDED', 'LOGIN_FAILED', 'RATE_LIMITED', 'SESSION_REVOKED', 'ALL_SESSIONS_REVOKED', 'REFRESH_TOKEN_REUSE', 'EMAIL_CHANGED', 'PASSWORD_CHANGED'));`,
