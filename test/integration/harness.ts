@@ -1,11 +1,14 @@
 // Builds the production server for a test, swapping only the database, the clock and the
 // argon2 cost, and talks to it over real HTTP.
 import { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
 import { inject } from 'vitest';
 import { createOrmOptions } from '../../mikro-orm.config.ts';
 import type { Clock } from '../../src/auth/clock.ts';
 import { createPasswordHasher } from '../../src/auth/passwords.ts';
 import type { TokenSettings } from '../../src/auth/settings.ts';
+import { createPasswordThrottle } from '../../src/auth/throttle.ts';
+import { createPool } from '../../src/db/pool.ts';
 import { createTesseraServer } from '../../src/http/server.ts';
 import { createLogger } from '../../src/log.ts';
 
@@ -59,13 +62,22 @@ export async function startTestApp(
     production?: boolean;
     /** Another way to the test database (a cuttable proxy); the run's database by default. */
     databaseUrl?: string;
+    loginMaxFailures?: number;
+    logger?: Logger;
   } = {},
 ): Promise<TestApp> {
   const clock = options.clock ?? new TestClock();
   const queries: string[] = [];
+  const databaseUrl = options.databaseUrl ?? inject('databaseUrl');
+  const pool = createPool(databaseUrl, () => {});
+  const throttle = createPasswordThrottle({
+    pool,
+    maxFailuresPerEmailAndIp: options.loginMaxFailures ?? 1000,
+    maxFailuresPerIp: 100_000,
+  });
   const orm = await MikroORM.init(
     createOrmOptions({
-      clientUrl: options.databaseUrl ?? inject('databaseUrl'),
+      clientUrl: databaseUrl,
       onQuery: (sql) => queries.push(sql),
       poolMax: 5,
     }),
@@ -76,10 +88,11 @@ export async function startTestApp(
       clock,
       settings: { ...DEFAULT_SETTINGS, ...options.settings },
       passwords: cheapPasswords,
+      throttle,
     },
     production: options.production ?? false,
     trustProxy: false,
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
   });
   const port = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
@@ -109,6 +122,7 @@ export async function startTestApp(
     async close() {
       await server.close();
       await orm.close();
+      await pool.end();
     },
   };
 }
