@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { SecurityEvent, type SecurityEventType, type User } from '../db/entities/index.ts';
+import { AppError } from '../errors.ts';
 import type { RequestMeta } from './settings.ts';
 
 export const SECURITY_EVENTS_MAX_PAGE = 100;
@@ -24,17 +25,23 @@ export function recordSecurityEvent(
   });
 }
 
-/** The user's events, newest first; `first` is clamped to 1..100. */
+/** The user's events, newest first; `first` must be 1..100. */
 export function listSecurityEvents(
   em: EntityManager,
   userId: string,
   first: number,
 ): Promise<SecurityEvent[]> {
-  const limit = Math.min(Math.max(Math.trunc(first), 1), SECURITY_EVENTS_MAX_PAGE);
+  if (first < 1 || first > SECURITY_EVENTS_MAX_PAGE) {
+    throw new AppError(
+      'BAD_USER_INPUT',
+      { field: 'first' },
+      `first must be between 1 and ${SECURITY_EVENTS_MAX_PAGE}.`,
+    );
+  }
   return em.find(
     SecurityEvent,
     { user: userId },
     // Insertion order is the truest "newest first", even across instances' clocks.
-    { orderBy: { seq: 'desc' }, limit },
+    { orderBy: { seq: 'desc' }, limit: first },
   );
 }

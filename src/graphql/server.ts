@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { UnauthenticatedReason } from '../errors.ts';
 import type { GraphQLContext } from './context.ts';
 import { createFormatError } from './errors.ts';
+import { MAX_TOKENS, requestLimits } from './limits.ts';
 import { resolvers } from './resolvers/index.ts';
 
 const typeDefs = readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8');
@@ -44,6 +45,7 @@ export function createApolloServer(options: {
   httpServer: Server;
 }): ApolloServer<GraphQLContext> {
   const { production, logger, httpServer } = options;
+  const limits = requestLimits();
   return new ApolloServer<GraphQLContext>({
     typeDefs,
     resolvers,
@@ -53,6 +55,8 @@ export function createApolloServer(options: {
     includeStacktraceInErrorResponses: false,
     // One request, one operation: batching would multiply password checks per request.
     allowBatchedHttpRequests: false,
+    validationRules: limits.validationRules,
+    parseOptions: { maxTokens: MAX_TOKENS },
     formatError: createFormatError(logger),
     logger,
     plugins: [
@@ -61,6 +65,7 @@ export function createApolloServer(options: {
         : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       wwwAuthenticate,
+      ...(limits.plugins as ApolloServerPlugin<GraphQLContext>[]),
     ],
   });
 }

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { inject } from 'vitest';
 import { createOrmOptions } from '../../mikro-orm.config.ts';
 import type { Clock } from '../../src/auth/clock.ts';
-import { createPasswordHasher } from '../../src/auth/passwords.ts';
+import { createPasswordHasher, type PasswordHasher } from '../../src/auth/passwords.ts';
 import type { TokenSettings } from '../../src/auth/settings.ts';
 import { createPasswordThrottle } from '../../src/auth/throttle.ts';
 import { createPool } from '../../src/db/pool.ts';
@@ -63,6 +63,9 @@ export async function startTestApp(
     /** Another way to the test database (a cuttable proxy); the run's database by default. */
     databaseUrl?: string;
     loginMaxFailures?: number;
+    ipMaxFailures?: number;
+    trustProxy?: boolean;
+    passwords?: PasswordHasher;
     logger?: Logger;
   } = {},
 ): Promise<TestApp> {
@@ -73,7 +76,8 @@ export async function startTestApp(
   const throttle = createPasswordThrottle({
     pool,
     maxFailuresPerEmailAndIp: options.loginMaxFailures ?? 1000,
-    maxFailuresPerIp: 100_000,
+    // Every test comes from 127.0.0.1: a shared per-IP count would couple them.
+    maxFailuresPerIp: options.ipMaxFailures ?? 100_000,
   });
   const orm = await MikroORM.init(
     createOrmOptions({
@@ -87,11 +91,11 @@ export async function startTestApp(
     auth: {
       clock,
       settings: { ...DEFAULT_SETTINGS, ...options.settings },
-      passwords: cheapPasswords,
+      passwords: options.passwords ?? cheapPasswords,
       throttle,
     },
     production: options.production ?? false,
-    trustProxy: false,
+    trustProxy: options.trustProxy ?? false,
     logger: options.logger ?? createLogger('silent'),
   });
   const port = await server.listen(0, '127.0.0.1');
