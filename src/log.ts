@@ -1,21 +1,43 @@
-// Structured JSON logs (pino). Credentials are redacted wherever they could appear.
+// Structured JSON logs (pino). Every line written while a request is handled carries that
+// request's id. Credentials are redacted wherever they could appear, and nothing logs request
+// bodies, variables or query strings in the first place.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Logger, pino } from 'pino';
 import type { LogLevel } from './config.ts';
 
+const requestScope = new AsyncLocalStorage<{ requestId: string }>();
+
+/** Runs `work` with every log line inside it tagged with `requestId`. */
+export function withRequestId<T>(requestId: string, work: () => T): T {
+  return requestScope.run({ requestId }, work);
+}
+
 export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'headers.authorization',
   'authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'password',
+  'currentPassword',
+  'newPassword',
+  'accessToken',
+  'refreshToken',
+  'variables',
   '*.password',
   '*.currentPassword',
   '*.newPassword',
-  '*.refreshToken',
   '*.accessToken',
-  'variables',
+  '*.refreshToken',
   '*.variables',
 ];
 
 export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
-  const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  const options: pino.LoggerOptions = {
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    mixin: () => {
+      const scope = requestScope.getStore();
+      return scope ? { requestId: scope.requestId } : {};
+    },
+  };
   return destination ? pino(options, destination) : pino(options);
 }

@@ -119,6 +119,7 @@ export function createFormatError(logger: Logger) {
     }
     const code = formatted.extensions?.code;
     if (code === 'SERVICE_UNAVAILABLE' || isDatabaseUnavailable(error)) {
+      logger.warn({ err: error }, 'the database cannot be reached');
       return contractError(formatted, 'SERVICE_UNAVAILABLE');
     }
     if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) {

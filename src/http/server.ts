@@ -1,6 +1,7 @@
 // The HTTP server: POST/GET /graphql through Apollo, /healthz, /readyz, a request body limit,
 // and the client's address. Built the same way by src/main.ts and by the tests.
 
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HeaderMap } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -9,6 +10,7 @@ import type { AuthDeps } from '../auth/settings.ts';
 import { type GraphQLContext, identifyViewer } from '../graphql/context.ts';
 import { isDatabaseUnavailable, serviceUnavailableError } from '../graphql/errors.ts';
 import { createApolloServer } from '../graphql/server.ts';
+import { withRequestId } from '../log.ts';
 import { clientAddress } from './client-address.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -28,6 +30,14 @@ export interface TesseraServer {
   listen(port: number, host?: string): Promise<number>;
   /** Stops taking requests, drains the ones in flight, stops Apollo. */
   close(): Promise<void>;
+}
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** The caller's X-Request-Id when it is a plain token, else a new one. */
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
 }
 
 class HttpError extends Error {
@@ -158,7 +168,24 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
   }
 
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res).catch((error: unknown) => {
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    const started = performance.now();
+    res.once('finish', () => {
+      // The path only: a GET's query string carries the operation and its variables.
+      withRequestId(requestId, () =>
+        logger.info(
+          {
+            method: req.method,
+            path: (req.url ?? '/').split('?')[0],
+            status: res.statusCode,
+            durationMs: Math.round((performance.now() - started) * 10) / 10,
+          },
+          'request',
+        ),
+      );
+    });
+    withRequestId(requestId, () => handle(req, res)).catch((error: unknown) => {
       if (error instanceof HttpError) {
         res.setHeader('connection', 'close');
         sendError(
