@@ -4,6 +4,7 @@ import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { loadConfig } from './src/config.ts';
 import { entities } from './src/db/entities/index.ts';
 import { migrationsList } from './src/db/migrations/index.ts';
+import { discardClientsLostWhileCheckedOut } from './src/db/pool.ts';
 
 export interface OrmOptions {
   clientUrl: string;
@@ -27,6 +28,11 @@ export function createOrmOptions({ clientUrl, onQuery, poolMax = 10 }: OrmOption
       fileName: (timestamp, name) => `${timestamp}-${name ?? 'migration'}`,
     },
     pool: { min: 0, max: poolMax },
+    driverOptions: {
+      // An unreachable database fails a request after 5 s instead of holding it forever.
+      connectionTimeoutMillis: 5000,
+      onPoolCreated: discardClientsLostWhileCheckedOut,
+    },
     // Only ever used through em.fork(): a shared identity map across requests would leak data.
     allowGlobalContext: false,
     ...(onQuery && {

@@ -1,3 +1,4 @@
+import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   errorOf,
@@ -46,5 +47,56 @@ describe('when the database cannot be reached', () => {
     }
     expect((await me(app, auth.accessToken)).data?.me.email).toBe(email);
     expect((await refresh(app, auth.refreshToken)).errors).toBeUndefined();
+  });
+});
+
+describe('a sensitive mutation cut off in the middle', () => {
+  it.each([
+    [
+      'changePassword',
+      'mutation { changePassword(currentPassword: "correct horse battery staple", newPassword: "a whole new password") { accessToken } }',
+    ],
+    [
+      'changeEmail',
+      'mutation($e: EmailAddress!) { changeEmail(newEmail: $e, currentPassword: "correct horse battery staple") { accessToken } }',
+    ],
+    [
+      'revokeAllTokens',
+      'mutation { revokeAllTokens(currentPassword: "correct horse battery staple") { revokedSessionCount } }',
+    ],
+  ])('%s leaves everything as it was: no session revoked, nothing changed', async (_, mutation) => {
+    const email = uniqueEmail();
+    const auth = await signUp(app, email);
+    const other = (await login(app, email)).data?.login;
+    // Sessions were already revoked inside the transaction when the new tokens go out.
+    const cut = proxy.cutWhen(/insert into "access_tokens"/i);
+    const result = await app.gql(mutation, { e: uniqueEmail('moved') }, auth.accessToken);
+    await cut;
+    expect(errorOf(result)).toEqual({ code: 'SERVICE_UNAVAILABLE' });
+    expect((await me(app, auth.accessToken)).data?.me.email).toBe(email);
+    expect((await me(app, other.accessToken)).data?.me.email).toBe(email);
+    expect((await login(app, email)).errors).toBeUndefined();
+    expect(errorOf(await login(app, email, 'a whole new password'))).toEqual({
+      code: 'INVALID_CREDENTIALS',
+    });
+  });
+});
+
+describe('connections lost in mid-transaction', () => {
+  it('are discarded, not leaked: more blips than pool slots, and nothing stays checked out', async () => {
+    const pool = (await app.orm.em.getConnection().getNativeClient()) as Pool;
+    const auth = await signUp(app);
+    for (let i = 0; i < 7; i++) {
+      const cut = proxy.cutWhen(/insert into "access_tokens"/i);
+      const result = await app.gql(
+        'mutation { revokeAllTokens(currentPassword: "correct horse battery staple") { revokedSessionCount } }',
+        {},
+        auth.accessToken,
+      );
+      await cut;
+      expect(errorOf(result)).toEqual({ code: 'SERVICE_UNAVAILABLE' });
+    }
+    expect(pool.totalCount - pool.idleCount).toBe(0);
+    expect((await me(app, auth.accessToken)).data?.me.id).toBe(auth.user.id);
   });
 });

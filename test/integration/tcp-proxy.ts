@@ -7,6 +7,11 @@ export interface TcpProxy {
   url: string;
   cut(): void;
   restore(): void;
+  /**
+   * Drops every connection the moment a client sends SQL matching `pattern` (before it reaches
+   * PostgreSQL), then lets new connections through again: a blip in mid-transaction.
+   */
+  cutWhen(pattern: RegExp): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -14,6 +19,10 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   const target = new URL(targetUrl);
   const sockets = new Set<Socket>();
   let open = true;
+  let trigger: { pattern: RegExp; fired: () => void } | undefined;
+  const dropAll = () => {
+    for (const socket of sockets) socket.destroy();
+  };
   const server: Server = createServer((client) => {
     if (!open) {
       client.destroy();
@@ -28,7 +37,17 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
         upstream.destroy();
       });
     }
-    client.pipe(upstream).pipe(client);
+    upstream.pipe(client);
+    client.on('data', (chunk: Buffer) => {
+      if (trigger?.pattern.test(chunk.toString('latin1'))) {
+        const { fired } = trigger;
+        trigger = undefined;
+        dropAll();
+        fired();
+        return;
+      }
+      upstream.write(chunk);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -39,7 +58,12 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
     url: url.toString(),
     cut() {
       open = false;
-      for (const socket of sockets) socket.destroy();
+      dropAll();
+    },
+    cutWhen(pattern) {
+      return new Promise((resolve) => {
+        trigger = { pattern, fired: resolve };
+      });
     },
     restore() {
       open = true;
