@@ -17,6 +17,8 @@ export interface Config {
   readonly trustProxy: boolean;
   readonly logLevel: LogLevel;
   readonly migrateOnStart: boolean;
+  readonly pruneIntervalSeconds: number;
+  readonly securityEventRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -116,6 +118,8 @@ export function loadConfig(env: Env): Config {
     trustProxy: flag(env, 'TRUST_PROXY', false),
     logLevel: logLevel as LogLevel,
     migrateOnStart: flag(env, 'MIGRATE_ON_START', true),
+    pruneIntervalSeconds: integer(env, 'PRUNE_INTERVAL_SECONDS', 3600, 0, 7 * DAY),
+    securityEventRetentionDays: integer(env, 'SECURITY_EVENT_RETENTION_DAYS', 365, 1, 36_500),
   };
   return Object.freeze(config);
 }

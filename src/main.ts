@@ -1,12 +1,10 @@
-// Composition root: config → database → ORM → migrations → server → listen; graceful shutdown.
-import { MikroORM } from '@mikro-orm/postgresql';
-import { createOrmOptions } from '../mikro-orm.config.ts';
+// Composition root: config → database → server → listen; the prune schedule; graceful shutdown.
 import { systemClock } from './auth/clock.ts';
 import { createPasswordHasher } from './auth/passwords.ts';
+import { pruneExpired } from './auth/prune.ts';
 import { createPasswordThrottle } from './auth/throttle.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { startEmbeddedDatabase } from './db/embedded-database.ts';
-import { migrateDatabase } from './db/migrate.ts';
+import { openDatabase } from './db/open-database.ts';
 import { createPool } from './db/pool.ts';
 import { createTesseraServer } from './http/server.ts';
 import { createLogger } from './log.ts';
@@ -21,20 +19,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger(config.logLevel);
-
-  const embedded = config.databaseUrl
-    ? undefined
-    : await startEmbeddedDatabase(config.dataDir, (message) =>
-        logger.warn({ embedded: true }, message),
-      );
-  if (embedded) logger.info({ dataDir: config.dataDir }, 'using the embedded PostgreSQL database');
-  const databaseUrl = config.databaseUrl ?? (embedded as { url: string }).url;
-
-  const orm = await MikroORM.init(createOrmOptions({ clientUrl: databaseUrl }));
-  if (config.migrateOnStart) {
-    const applied = await migrateDatabase(orm, databaseUrl);
-    if (applied.length) logger.info({ applied }, 'applied migrations');
-  }
+  const database = await openDatabase(config, logger);
+  const { orm, databaseUrl } = database;
 
   const pool = createPool(databaseUrl, (err) =>
     logger.warn({ err }, 'idle database connection lost'),
@@ -53,16 +39,25 @@ async function main(): Promise<void> {
   const port = await server.listen(config.port);
   logger.info({ port }, `Tessera is listening on http://localhost:${port}/graphql`);
 
+  const pruneTimer =
+    config.pruneIntervalSeconds > 0
+      ? setInterval(() => {
+          pruneExpired(orm.em.fork(), systemClock, config)
+            .then((deleted) => logger.info({ deleted }, 'pruned expired data'))
+            .catch((err: unknown) => logger.warn({ err }, 'pruning failed; will try again'));
+        }, config.pruneIntervalSeconds * 1000).unref()
+      : undefined;
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    clearInterval(pruneTimer);
     try {
       await server.close();
-      await orm.close();
       await pool.end();
-      await embedded?.stop();
+      await database.close();
       process.exit(0);
     } catch (error) {
       logger.error({ err: error }, 'unclean shutdown');

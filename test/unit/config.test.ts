@@ -17,6 +17,8 @@ describe('loadConfig', () => {
       trustProxy: false,
       logLevel: 'info',
       migrateOnStart: true,
+      pruneIntervalSeconds: 3600,
+      securityEventRetentionDays: 365,
     });
   });
 
@@ -35,6 +37,8 @@ describe('loadConfig', () => {
       TRUST_PROXY: 'true',
       LOG_LEVEL: 'debug',
       MIGRATE_ON_START: 'false',
+      PRUNE_INTERVAL_SECONDS: '0',
+      SECURITY_EVENT_RETENTION_DAYS: '30',
     });
     expect(config).toMatchObject({
       databaseUrl: 'postgres://u:p@db:5432/t',
@@ -50,6 +54,8 @@ describe('loadConfig', () => {
       trustProxy: true,
       logLevel: 'debug',
       migrateOnStart: false,
+      pruneIntervalSeconds: 0,
+      securityEventRetentionDays: 30,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -65,6 +71,8 @@ describe('loadConfig', () => {
     ['MIGRATE_ON_START', 'sometimes'],
     ['LOG_LEVEL', 'loud'],
     ['DATABASE_URL', 'mysql://db/x'],
+    ['PRUNE_INTERVAL_SECONDS', 'hourly'],
+    ['SECURITY_EVENT_RETENTION_DAYS', '0'],
   ])('stops on a bad %s (%s) with a message naming it', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable} `));

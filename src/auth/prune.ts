@@ -1,0 +1,92 @@
+// Deletes what can no longer be used, in small batches so no statement holds locks for long:
+// - access tokens past their expiry;
+// - sealed successors of spent refresh tokens, once the retry window has passed (they are
+//   never opened again; less at rest is better);
+// - sessions that ended (revoked, past their absolute or idle end) over ENDED_SESSION_RETENTION
+//   ago, and with them their refresh tokens. Spent refresh tokens live as long as their session,
+//   so a replay is caught as reuse for the session's whole life;
+// - expired failed-password counters;
+// - security events older than SECURITY_EVENT_RETENTION_DAYS.
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { addSeconds, type Clock } from './clock.ts';
+
+export const ENDED_SESSION_RETENTION_SECONDS = 7 * 24 * 60 * 60;
+const BATCH_SIZE = 1000;
+
+export interface PruneSettings {
+  readonly refreshReuseGraceSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  readonly securityEventRetentionDays: number;
+}
+
+export interface PruneCounts {
+  accessTokens: number;
+  successorSeals: number;
+  sessions: number;
+  failureCounters: number;
+  securityEvents: number;
+}
+
+/** Runs `statement` (which affects at most `batchSize` rows) until a batch comes back short. */
+async function inBatches(
+  em: EntityManager,
+  statement: string,
+  params: unknown[],
+  batchSize: number,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const result = await em
+      .getConnection()
+      .execute<{ affectedRows: number }>(statement, [...params, batchSize], 'run');
+    total += result.affectedRows;
+    if (result.affectedRows < batchSize) return total;
+  }
+}
+
+export async function pruneExpired(
+  em: EntityManager,
+  clock: Clock,
+  settings: PruneSettings,
+  batchSize = BATCH_SIZE,
+): Promise<PruneCounts> {
+  const now = clock.now();
+  const endedBefore = addSeconds(now, -ENDED_SESSION_RETENTION_SECONDS);
+  const idleBefore = addSeconds(endedBefore, -settings.refreshTokenTtlSeconds);
+  const eventsBefore = addSeconds(now, -settings.securityEventRetentionDays * 86_400);
+  return {
+    accessTokens: await inBatches(
+      em,
+      'delete from access_tokens where id in (select id from access_tokens where expires_at < ? limit ?)',
+      [now],
+      batchSize,
+    ),
+    successorSeals: await inBatches(
+      em,
+      `update refresh_tokens set successor_seal = null where id in (
+         select id from refresh_tokens where successor_seal is not null and used_at < ? limit ?)`,
+      [addSeconds(now, -settings.refreshReuseGraceSeconds)],
+      batchSize,
+    ),
+    sessions: await inBatches(
+      em,
+      `delete from sessions where id in (
+         select id from sessions where revoked_at < ? or expires_at < ? or last_used_at < ? limit ?)`,
+      [endedBefore, endedBefore, idleBefore],
+      batchSize,
+    ),
+    failureCounters: await inBatches(
+      em,
+      `delete from password_failure_counters where key in (
+         select key from password_failure_counters where expire < ? limit ?)`,
+      [now.getTime()],
+      batchSize,
+    ),
+    securityEvents: await inBatches(
+      em,
+      'delete from security_events where id in (select id from security_events where occurred_at < ? limit ?)',
+      [eventsBefore],
+      batchSize,
+    ),
+  };
+}
