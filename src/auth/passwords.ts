@@ -52,6 +52,10 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
 
 /** Length is counted in characters (code points), as a user counts them. */
 export function assertPasswordAcceptable(password: string, field: string): void {
+  // A lone surrogate becomes U+FFFD when encoded, so two different passwords would hash alike.
+  if (!password.isWellFormed()) {
+    throw new AppError('BAD_USER_INPUT', { field }, 'The password is not valid Unicode text.');
+  }
   const length = [...password].length;
   if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) {
     throw new AppError(

@@ -20,5 +20,8 @@ describe('passwords', () => {
       expect.objectContaining({ code: 'BAD_USER_INPUT', extensions: { field: 'newPassword' } }),
     );
     expect(() => assertPasswordAcceptable('x'.repeat(257), 'password')).toThrow(AppError);
+    expect(() => assertPasswordAcceptable('\ud800abcdefgh', 'password')).toThrow(
+      expect.objectContaining({ code: 'BAD_USER_INPUT', extensions: { field: 'password' } }),
+    );
   });
 });
