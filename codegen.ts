@@ -11,8 +11,8 @@ const config: CodegenConfig = {
         importExtension: '.ts',
         contextType: './context.ts#GraphQLContext',
         mappers: {
-          User: '../db/entities/index.ts#User as UserEntity',
-          Session: '../db/entities/index.ts#Session as SessionEntity',
+          User: '../auth/sessions.ts#UserView',
+          Session: '../auth/sessions.ts#SessionView',
           SecurityEvent: '../db/entities/index.ts#SecurityEvent as SecurityEventEntity',
           AuthPayload: '../auth/sessions.ts#IssuedTokens',
         },

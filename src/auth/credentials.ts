@@ -19,7 +19,7 @@ async function checkPassword(
   const { passwords, throttle, clock } = deps;
   const verdict = await throttle.check(email, meta.ipAddress);
   if (!verdict.allowed) {
-    recordSecurityEvent(em, { type: 'RATE_LIMITED', user }, meta, clock.now());
+    recordSecurityEvent(em, { type: 'RATE_LIMITED', userId: user?.id ?? null }, meta, clock.now());
     await em.flush();
     throw new AppError('RATE_LIMITED', { retryAfter: verdict.retryAfterSeconds });
   }
@@ -36,7 +36,7 @@ async function checkPassword(
   // Verify against a dummy hash for unknown emails, so the answer takes as long either way.
   if (!user) await passwords.verifyNothing(password);
   await throttle.recordFailure(email, meta.ipAddress);
-  recordSecurityEvent(em, { type: 'LOGIN_FAILED', user }, meta, clock.now());
+  recordSecurityEvent(em, { type: 'LOGIN_FAILED', userId: user?.id ?? null }, meta, clock.now());
   // Flushed on its own: the caller's work is abandoned, the record of the attempt is not.
   await em.flush();
   throw new AppError('INVALID_CREDENTIALS');
@@ -54,12 +54,14 @@ export async function authenticateWithPassword(
   return checkPassword(em, deps, normalized, user, password, meta);
 }
 
-export function confirmCurrentPassword(
+/** Checks the signed-in user's password; returns the account, hash and all, for what follows. */
+export async function confirmCurrentPassword(
   em: EntityManager,
   deps: AuthDeps,
-  user: User,
+  userId: string,
   password: string,
   meta: RequestMeta,
 ): Promise<User> {
+  const user = await em.findOneOrFail(User, userId);
   return checkPassword(em, deps, user.email, user, password, meta);
 }

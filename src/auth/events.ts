@@ -2,7 +2,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { SecurityEvent, type SecurityEventType, type User } from '../db/entities/index.ts';
+import { SecurityEvent, type SecurityEventType, User } from '../db/entities/index.ts';
 import { AppError } from '../errors.ts';
 import type { RequestMeta } from './settings.ts';
 
@@ -10,14 +10,14 @@ export const SECURITY_EVENTS_MAX_PAGE = 100;
 
 export function recordSecurityEvent(
   em: EntityManager,
-  event: { type: SecurityEventType; user: User | null; sessionId?: string | null },
+  event: { type: SecurityEventType; userId: string | null; sessionId?: string | null },
   meta: RequestMeta,
   at: Date,
 ): void {
   em.create(SecurityEvent, {
     id: randomUUID(),
     type: event.type,
-    user: event.user,
+    user: event.userId ? em.getReference(User, event.userId) : null,
     sessionId: event.sessionId ?? null,
     occurredAt: at,
     ipAddress: meta.ipAddress,

@@ -1,6 +1,5 @@
 // Signing out: one session (logout, revokeSession) or all of them (revokeAllTokens).
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Session, User } from '../db/entities/index.ts';
 import { AppError } from '../errors.ts';
 import { validate as isUuid } from '../uuid.ts';
 import { confirmCurrentPassword } from './credentials.ts';
@@ -10,13 +9,16 @@ import {
   isSessionFresh,
   REVOKE_REASONS,
   revokeUserSessions,
+  type SessionView,
   startSession,
+  type UserView,
 } from './sessions.ts';
 import type { AuthDeps, RequestMeta } from './settings.ts';
 
+/** The signed-in caller, as the access token check read it. */
 export interface Caller {
-  user: User;
-  session: Session;
+  user: UserView;
+  session: SessionView;
 }
 
 export async function logout(
@@ -37,7 +39,7 @@ export async function logout(
     );
     recordSecurityEvent(
       tx,
-      { type: 'SESSION_REVOKED', user: caller.user, sessionId: caller.session.id },
+      { type: 'SESSION_REVOKED', userId: caller.user.id, sessionId: caller.session.id },
       meta,
       now,
     );
@@ -57,7 +59,7 @@ export async function revokeSessionById(
   meta: RequestMeta,
 ): Promise<void> {
   if (currentPassword != null) {
-    await confirmCurrentPassword(em, deps, caller.user, currentPassword, meta);
+    await confirmCurrentPassword(em, deps, caller.user.id, currentPassword, meta);
   } else if (!isSessionFresh(caller.session, deps.settings, deps.clock.now())) {
     throw new AppError('REAUTHENTICATION_REQUIRED');
   }
@@ -73,7 +75,12 @@ export async function revokeSessionById(
       sessionId,
     );
     if (revoked === 0) throw new AppError('NOT_FOUND');
-    recordSecurityEvent(tx, { type: 'SESSION_REVOKED', user: caller.user, sessionId }, meta, now);
+    recordSecurityEvent(
+      tx,
+      { type: 'SESSION_REVOKED', userId: caller.user.id, sessionId },
+      meta,
+      now,
+    );
   });
 }
 
@@ -88,9 +95,10 @@ export async function revokeAllSessions(
   currentPassword: string | null | undefined,
   meta: RequestMeta,
 ): Promise<{ revokedSessionCount: number; auth: IssuedTokens | null }> {
-  if (currentPassword != null) {
-    await confirmCurrentPassword(em, deps, caller.user, currentPassword, meta);
-  }
+  const user =
+    currentPassword != null
+      ? await confirmCurrentPassword(em, deps, caller.user.id, currentPassword, meta)
+      : null;
   const now = deps.clock.now();
   return em.transactional(async (tx) => {
     const revokedSessionCount = await revokeUserSessions(
@@ -100,10 +108,10 @@ export async function revokeAllSessions(
       REVOKE_REASONS.all,
       now,
     );
-    const auth = currentPassword != null ? startSession(tx, deps, caller.user, meta) : null;
+    const auth = user ? startSession(tx, deps, user, meta) : null;
     recordSecurityEvent(
       tx,
-      { type: 'ALL_SESSIONS_REVOKED', user: caller.user, sessionId: auth?.session.id },
+      { type: 'ALL_SESSIONS_REVOKED', userId: caller.user.id, sessionId: auth?.session.id },
       meta,
       now,
     );

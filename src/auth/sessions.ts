@@ -24,8 +24,24 @@ export interface IssuedTokens extends TokenPair {
   session: Session;
 }
 
+/** What a request knows of its caller: plain values, read on the hot path without the ORM. */
+export interface UserView {
+  readonly id: string;
+  readonly email: string;
+  readonly createdAt: Date;
+}
+
+export interface SessionView {
+  readonly id: string;
+  readonly createdAt: Date;
+  readonly lastUsedAt: Date;
+  readonly expiresAt: Date;
+  readonly userAgent?: string | null;
+  readonly ipAddress?: string | null;
+}
+
 export type AccessTokenResult =
-  | { kind: 'valid'; user: User; session: Session }
+  | { kind: 'valid'; user: UserView; session: SessionView }
   | { kind: 'rejected'; reason: AccessTokenProblem };
 
 export const REVOKE_REASONS = {
@@ -104,27 +120,76 @@ export function startSession(
 }
 
 /**
- * The hot path: one indexed query (token, session and user joined) and no write.
- * Never throws for a bad token; the caller decides what a rejection means.
+ * The hot path: one indexed query joining token, session and user, and no write. It is a named
+ * prepared statement on the ORM's own pool, not an ORM query: PostgreSQL plans it once per
+ * connection and no entities are built (about 5x the throughput; see bench/). Times come back
+ * as epoch milliseconds, because the ORM's pool hands timestamps over as text.
  */
+const VALIDATE_ACCESS_TOKEN = {
+  // Versioned: change the name whenever the text changes.
+  name: 'tessera.validate-access-token.v1',
+  text: `select (extract(epoch from a.expires_at) * 1000)::float8 as token_expires_at,
+      s.id as session_id,
+      (extract(epoch from s.created_at) * 1000)::float8 as session_created_at,
+      (extract(epoch from s.last_used_at) * 1000)::float8 as session_last_used_at,
+      (extract(epoch from s.expires_at) * 1000)::float8 as session_expires_at,
+      s.revoked_at is not null as session_revoked,
+      s.user_agent as session_user_agent,
+      s.ip_address as session_ip_address,
+      u.id as user_id,
+      u.email as user_email,
+      (extract(epoch from u.created_at) * 1000)::float8 as user_created_at
+    from access_tokens a
+    join sessions s on s.id = a.session_id
+    join users u on u.id = s.user_id
+    where a.token_hash = $1`,
+};
+
+interface AccessTokenRow {
+  token_expires_at: number;
+  session_id: string;
+  session_created_at: number;
+  session_last_used_at: number;
+  session_expires_at: number;
+  session_revoked: boolean;
+  session_user_agent: string | null;
+  session_ip_address: string | null;
+  user_id: string;
+  user_email: string;
+  user_created_at: number;
+}
+
+/** Never throws for a bad token; the caller decides what a rejection means. */
 export async function validateAccessToken(
   em: EntityManager,
   raw: string,
   now: Date,
 ): Promise<AccessTokenResult> {
   if (!isWellFormedToken(raw, 'access')) return { kind: 'rejected', reason: 'MALFORMED' };
-  const token = await em.findOne(
-    AccessToken,
-    { tokenHash: hashToken(raw) },
-    { populate: ['session.user'], strategy: 'joined' },
-  );
-  if (!token) return { kind: 'rejected', reason: 'INVALID' };
-  const session = token.session;
-  if (session.revokedAt) return { kind: 'rejected', reason: 'REVOKED' };
-  if (token.expiresAt <= now || session.expiresAt <= now) {
+  const pool = await em.getConnection().getNativeClient();
+  const { rows } = await pool.query<AccessTokenRow>({
+    ...VALIDATE_ACCESS_TOKEN,
+    values: [hashToken(raw)],
+  });
+  const row = rows[0];
+  if (!row) return { kind: 'rejected', reason: 'INVALID' };
+  if (row.session_revoked) return { kind: 'rejected', reason: 'REVOKED' };
+  const at = now.getTime();
+  if (row.token_expires_at <= at || row.session_expires_at <= at) {
     return { kind: 'rejected', reason: 'EXPIRED' };
   }
-  return { kind: 'valid', user: session.user, session };
+  return {
+    kind: 'valid',
+    user: { id: row.user_id, email: row.user_email, createdAt: new Date(row.user_created_at) },
+    session: {
+      id: row.session_id,
+      createdAt: new Date(row.session_created_at),
+      lastUsedAt: new Date(row.session_last_used_at),
+      expiresAt: new Date(row.session_expires_at),
+      userAgent: row.session_user_agent,
+      ipAddress: row.session_ip_address,
+    },
+  };
 }
 
 type RotationOutcome =
@@ -191,7 +256,7 @@ export async function rotateRefreshToken(
       session.revokedReason = REVOKE_REASONS.reuse;
       recordSecurityEvent(
         tx,
-        { type: 'REFRESH_TOKEN_REUSE', user, sessionId: session.id },
+        { type: 'REFRESH_TOKEN_REUSE', userId: user.id, sessionId: session.id },
         meta,
         now,
       );
@@ -250,6 +315,6 @@ export function revokeUserSessions(
 }
 
 /** A session is fresh while its password was entered less than FRESH_AUTH_SECONDS ago. */
-export function isSessionFresh(session: Session, settings: TokenSettings, now: Date): boolean {
+export function isSessionFresh(session: SessionView, settings: TokenSettings, now: Date): boolean {
   return now.getTime() - session.createdAt.getTime() < settings.freshAuthSeconds * 1000;
 }

@@ -1,15 +1,14 @@
 // The per-request context: a forked EntityManager and who is asking. Building it never throws
 // for a token problem; a bad token makes the request anonymous (contract section 1).
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { validateAccessToken } from '../auth/sessions.ts';
+import { type SessionView, type UserView, validateAccessToken } from '../auth/sessions.ts';
 import type { AuthDeps, RequestMeta } from '../auth/settings.ts';
-import type { Session, User } from '../db/entities/index.ts';
 import type { UnauthenticatedReason } from '../errors.ts';
 
 export type Viewer =
   | { kind: 'anonymous' }
   | { kind: 'rejected'; reason: UnauthenticatedReason }
-  | { kind: 'authenticated'; user: User; session: Session };
+  | { kind: 'authenticated'; user: UserView; session: SessionView };
 
 export interface GraphQLContext {
   em: EntityManager;

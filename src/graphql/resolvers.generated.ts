@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { User as UserEntity, Session as SessionEntity, SecurityEvent as SecurityEventEntity } from '../db/entities/index.ts';
-import type { IssuedTokens } from '../auth/sessions.ts';
+import type { UserView, SessionView, IssuedTokens } from '../auth/sessions.ts';
+import type { SecurityEvent as SecurityEventEntity } from '../db/entities/index.ts';
 import type { GraphQLContext } from './context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -296,9 +296,9 @@ export type ResolversTypes = {
   RevokeAllTokensPayload: ResolverTypeWrapper<Omit<RevokeAllTokensPayload, 'auth'> & { auth?: Maybe<ResolversTypes['AuthPayload']> }>;
   SecurityEvent: ResolverTypeWrapper<SecurityEventEntity>;
   SecurityEventType: SecurityEventType;
-  Session: ResolverTypeWrapper<SessionEntity>;
+  Session: ResolverTypeWrapper<SessionView>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  User: ResolverTypeWrapper<UserEntity>;
+  User: ResolverTypeWrapper<UserView>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -313,9 +313,9 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   RevokeAllTokensPayload: Omit<RevokeAllTokensPayload, 'auth'> & { auth?: Maybe<ResolversParentTypes['AuthPayload']> };
   SecurityEvent: SecurityEventEntity;
-  Session: SessionEntity;
+  Session: SessionView;
   String: Scalars['String']['output'];
-  User: UserEntity;
+  User: UserView;
 };
 
 export type AuthPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuthPayload'] = ResolversParentTypes['AuthPayload']> = {

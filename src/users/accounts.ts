@@ -55,7 +55,12 @@ export async function signUp(
         updatedAt: now,
       });
       const issued = startSession(tx, deps, user, meta);
-      recordSecurityEvent(tx, { type: 'SIGNED_UP', user, sessionId: issued.session.id }, meta, now);
+      recordSecurityEvent(
+        tx,
+        { type: 'SIGNED_UP', userId: user.id, sessionId: issued.session.id },
+        meta,
+        now,
+      );
       return issued;
     }),
   );
@@ -73,7 +78,7 @@ export async function logIn(
     const issued = startSession(tx, deps, user, meta);
     recordSecurityEvent(
       tx,
-      { type: 'LOGIN_SUCCEEDED', user, sessionId: issued.session.id },
+      { type: 'LOGIN_SUCCEEDED', userId: user.id, sessionId: issued.session.id },
       meta,
       deps.clock.now(),
     );
@@ -90,8 +95,8 @@ export async function changeEmail(
   meta: RequestMeta,
 ): Promise<IssuedTokens> {
   const normalized = normalizeEmail(newEmail);
-  await confirmCurrentPassword(em, deps, caller.user, currentPassword, meta);
-  if (normalized === caller.user.email) {
+  const current = await confirmCurrentPassword(em, deps, caller.user.id, currentPassword, meta);
+  if (normalized === current.email) {
     throw new AppError(
       'BAD_USER_INPUT',
       { field: 'newEmail' },
@@ -109,7 +114,7 @@ export async function changeEmail(
       const issued = startSession(tx, deps, user, meta);
       recordSecurityEvent(
         tx,
-        { type: 'EMAIL_CHANGED', user, sessionId: issued.session.id },
+        { type: 'EMAIL_CHANGED', userId: user.id, sessionId: issued.session.id },
         meta,
         now,
       );
@@ -127,7 +132,7 @@ export async function changePassword(
   meta: RequestMeta,
 ): Promise<IssuedTokens> {
   assertPasswordAcceptable(newPassword, 'newPassword');
-  await confirmCurrentPassword(em, deps, caller.user, currentPassword, meta);
+  await confirmCurrentPassword(em, deps, caller.user.id, currentPassword, meta);
   const passwordHash = await deps.passwords.hash(newPassword);
   return em.transactional(async (tx) => {
     const now = deps.clock.now();
@@ -138,7 +143,7 @@ export async function changePassword(
     const issued = startSession(tx, deps, user, meta);
     recordSecurityEvent(
       tx,
-      { type: 'PASSWORD_CHANGED', user, sessionId: issued.session.id },
+      { type: 'PASSWORD_CHANGED', userId: user.id, sessionId: issued.session.id },
       meta,
       now,
     );

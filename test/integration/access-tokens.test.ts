@@ -1,12 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateToken } from '../../src/auth/tokens.ts';
 import { type Auth, errorOf, me, refresh, signUp, startTestApp, type TestApp } from './harness.ts';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 
+// Through a proxy that sees every statement on the wire, so costs are counted there.
+let proxy: TcpProxy;
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp();
+  proxy = await startTcpProxy(inject('databaseUrl'));
+  app = await startTestApp({ databaseUrl: proxy.url });
 });
-afterAll(() => app.close());
+afterAll(async () => {
+  await app.close();
+  await proxy.close();
+});
 
 describe('access tokens', () => {
   it('expire ACCESS_TOKEN_TTL_SECONDS after issue, with EXPIRED and a WWW-Authenticate header', async () => {
@@ -70,22 +77,33 @@ describe('access tokens', () => {
     expect(result.data?.me.id).toBe(auth.user.id);
   });
 
-  it('cost exactly one database query and no write per authenticated request', async () => {
+  it('cost exactly one database statement, a read, and no write per authenticated request', async () => {
     const auth = await signUp(app);
-    const before = app.queries.length;
-    const result = await app.gql('{ me { id email } }', {}, auth.accessToken);
-    const sent = app.queries.slice(before);
+    await me(app, auth.accessToken); // the first use on a connection prepares the statement
+    const before = proxy.statements.length;
+    const ormBefore = app.queries.length;
+    const result = await app.gql('{ me { id email createdAt } }', {}, auth.accessToken);
     expect(result.data?.me.id).toBe(auth.user.id);
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatch(/^select /i);
-    expect(sent[0]).toMatch(/join/i);
+    expect(proxy.statements.slice(before)).toEqual([
+      { statement: 'tessera.validate-access-token.v1', text: expect.stringMatching(/^select /) },
+    ]);
+    expect(app.queries.length).toBe(ormBefore); // nothing through the ORM either
   });
 
-  it('that are malformed are refused without any database query', async () => {
-    const before = app.queries.length;
+  it('add only what the fields asked for need, and never a write', async () => {
+    const auth = await signUp(app);
+    const before = proxy.statements.length;
+    await app.gql('{ me { id } sessions { id } securityEvents { type } }', {}, auth.accessToken);
+    const sent = proxy.statements.slice(before);
+    expect(sent).toHaveLength(3); // the token check, then one read per list
+    for (const { text } of sent) expect(text).toMatch(/^\s*select /i);
+  });
+
+  it('that are malformed are refused without any database statement', async () => {
+    const before = proxy.statements.length;
     const result = await app.gql('{ me { id } }', {}, 'tsa_not-a-real-token');
     expect(errorOf(result)).toEqual({ code: 'UNAUTHENTICATED', reason: 'MALFORMED' });
-    expect(app.queries.length).toBe(before);
+    expect(proxy.statements.length).toBe(before);
   });
 
   it('issued before a refresh keep working until their own expiry', async () => {

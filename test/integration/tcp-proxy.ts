@@ -2,7 +2,15 @@
 // (every open connection reset, new ones refused) and bring it back.
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
+/** A statement a client executed: its SQL text, or the prepared statement's name. */
+export interface ObservedStatement {
+  statement: string;
+  text?: string;
+}
+
 export interface TcpProxy {
+  /** Every statement executed through the proxy (each Execute or simple Query message). */
+  statements: ObservedStatement[];
   /** The target URL with its host and port replaced by the proxy's. */
   url: string;
   cut(): void;
@@ -15,8 +23,56 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
+/**
+ * Reads PostgreSQL frontend messages (protocol 3) from one client: after the untyped startup
+ * message, each is a type byte and a length. Parse names a statement and gives its text; Bind
+ * ties a portal to a statement; Execute runs a portal; Query runs text directly.
+ */
+function frontendObserver(onStatement: (statement: ObservedStatement) => void) {
+  let buffer = Buffer.alloc(0);
+  let started = false;
+  const texts = new Map<string, string>();
+  const portals = new Map<string, string>();
+  const cString = (from: number) => {
+    const end = buffer.indexOf(0, from);
+    return { value: buffer.toString('utf8', from, end), next: end + 1 };
+  };
+  return (chunk: Buffer) => {
+    buffer = Buffer.concat([buffer, chunk]);
+    for (;;) {
+      if (!started) {
+        if (buffer.length < 8) return;
+        const length = buffer.readInt32BE(0);
+        if (buffer.length < length) return;
+        started = buffer.readInt32BE(4) !== 80877103; // an SSLRequest is followed by the startup
+        buffer = buffer.subarray(length);
+        continue;
+      }
+      if (buffer.length < 5) return;
+      const type = String.fromCharCode(buffer[0] as number);
+      const length = buffer.readInt32BE(1);
+      if (buffer.length < 1 + length) return;
+      if (type === 'P') {
+        const name = cString(5);
+        texts.set(name.value, cString(name.next).value);
+      } else if (type === 'B') {
+        const portal = cString(5);
+        portals.set(portal.value, cString(portal.next).value);
+      } else if (type === 'E') {
+        const statement = portals.get(cString(5).value) ?? '';
+        onStatement({ statement, text: texts.get(statement) });
+      } else if (type === 'Q') {
+        const text = cString(5).value;
+        onStatement({ statement: '', text });
+      }
+      buffer = buffer.subarray(1 + length);
+    }
+  };
+}
+
 export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   const target = new URL(targetUrl);
+  const statements: ObservedStatement[] = [];
   const sockets = new Set<Socket>();
   let open = true;
   let trigger: { pattern: RegExp; fired: () => void } | undefined;
@@ -38,7 +94,9 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
       });
     }
     upstream.pipe(client);
+    const observe = frontendObserver((statement) => statements.push(statement));
     client.on('data', (chunk: Buffer) => {
+      observe(chunk);
       if (trigger?.pattern.test(chunk.toString('latin1'))) {
         const { fired } = trigger;
         trigger = undefined;
@@ -55,6 +113,7 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   url.hostname = '127.0.0.1';
   url.port = String(typeof address === 'object' && address ? address.port : 0);
   return {
+    statements,
     url: url.toString(),
     cut() {
       open = false;
