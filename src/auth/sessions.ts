@@ -49,8 +49,8 @@ export const REVOKE_REASONS = {
   revoked: 'REVOKED_BY_USER',
   all: 'ALL_SESSIONS_REVOKED',
   reuse: 'REFRESH_TOKEN_REUSE',
-  emailChanged: 'EMAIL_CHANGED',
-  passwordChanged: 'PASSWORD_CHANGED',
+  EMAIL_CHANGED: 'EMAIL_CHANGED',
+  PASSWORD_CHANGED: 'PASSWORD_CHANGED',
 } as const;
 
 /** Creates an access and a refresh token for `session`; neither outlives it. */

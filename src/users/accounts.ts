@@ -33,6 +33,35 @@ async function claimingEmail<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * A sensitive change, all in one transaction: the account changes, every session of it is
+ * revoked (the caller's too), and a new session begins for the caller.
+ */
+function replaceAllSessions(
+  em: EntityManager,
+  deps: AuthDeps,
+  userId: string,
+  change: 'EMAIL_CHANGED' | 'PASSWORD_CHANGED',
+  meta: RequestMeta,
+  apply: (user: User) => void,
+): Promise<IssuedTokens> {
+  return em.transactional(async (tx) => {
+    const now = deps.clock.now();
+    const user = await tx.findOneOrFail(User, userId);
+    apply(user);
+    user.updatedAt = now;
+    await revokeUserSessions(tx, deps.settings, user.id, REVOKE_REASONS[change], now);
+    const issued = startSession(tx, deps, user, meta);
+    recordSecurityEvent(
+      tx,
+      { type: change, userId: user.id, sessionId: issued.session.id },
+      meta,
+      now,
+    );
+    return issued;
+  });
+}
+
 export async function signUp(
   em: EntityManager,
   deps: AuthDeps,
@@ -105,20 +134,8 @@ export async function changeEmail(
   }
   await assertEmailFree(em, normalized);
   return claimingEmail(() =>
-    em.transactional(async (tx) => {
-      const now = deps.clock.now();
-      const user = await tx.findOneOrFail(User, caller.user.id);
+    replaceAllSessions(em, deps, current.id, 'EMAIL_CHANGED', meta, (user) => {
       user.email = normalized;
-      user.updatedAt = now;
-      await revokeUserSessions(tx, deps.settings, user.id, REVOKE_REASONS.emailChanged, now);
-      const issued = startSession(tx, deps, user, meta);
-      recordSecurityEvent(
-        tx,
-        { type: 'EMAIL_CHANGED', userId: user.id, sessionId: issued.session.id },
-        meta,
-        now,
-      );
-      return issued;
     }),
   );
 }
@@ -134,19 +151,7 @@ export async function changePassword(
   assertPasswordAcceptable(newPassword, 'newPassword');
   await confirmCurrentPassword(em, deps, caller.user.id, currentPassword, meta);
   const passwordHash = await deps.passwords.hash(newPassword);
-  return em.transactional(async (tx) => {
-    const now = deps.clock.now();
-    const user = await tx.findOneOrFail(User, caller.user.id);
+  return replaceAllSessions(em, deps, caller.user.id, 'PASSWORD_CHANGED', meta, (user) => {
     user.passwordHash = passwordHash;
-    user.updatedAt = now;
-    await revokeUserSessions(tx, deps.settings, user.id, REVOKE_REASONS.passwordChanged, now);
-    const issued = startSession(tx, deps, user, meta);
-    recordSecurityEvent(
-      tx,
-      { type: 'PASSWORD_CHANGED', userId: user.id, sessionId: issued.session.id },
-      meta,
-      now,
-    );
-    return issued;
   });
 }
