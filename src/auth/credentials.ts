@@ -17,7 +17,7 @@ async function checkPassword(
   meta: RequestMeta,
 ): Promise<User> {
   const { passwords, throttle, clock } = deps;
-  const verdict = await throttle.check(email, meta.ipAddress);
+  const verdict = await throttle.begin(email, meta.ipAddress);
   if (!verdict.allowed) {
     recordSecurityEvent(em, { type: 'RATE_LIMITED', userId: user?.id ?? null }, meta, clock.now());
     await em.flush();
@@ -25,7 +25,7 @@ async function checkPassword(
   }
 
   if (user && (await passwords.verify(user.passwordHash, password))) {
-    await throttle.recordSuccess(email, meta.ipAddress);
+    await throttle.succeeded(email, meta.ipAddress);
     if (passwords.needsRehash(user.passwordHash)) {
       user.passwordHash = await passwords.hash(password);
       user.updatedAt = clock.now();
@@ -35,7 +35,6 @@ async function checkPassword(
   }
   // Verify against a dummy hash for unknown emails, so the answer takes as long either way.
   if (!user) await passwords.verifyNothing(password);
-  await throttle.recordFailure(email, meta.ipAddress);
   recordSecurityEvent(em, { type: 'LOGIN_FAILED', userId: user?.id ?? null }, meta, clock.now());
   // Flushed on its own: the caller's work is abandoned, the record of the attempt is not.
   await em.flush();

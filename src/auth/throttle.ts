@@ -14,16 +14,27 @@ export const THROTTLE_TABLE = 'password_failure_counters';
 
 export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
+/**
+ * Every attempt is counted *before* its password is checked, atomically (an upsert), and given
+ * back when the password was right. Checking first and counting failures afterwards would let
+ * a burst of parallel guesses all pass the check before any of them was counted.
+ */
 export interface PasswordThrottle {
-  /** Whether another password attempt for this (email, IP) may be checked now. */
-  check(email: string, ip: string | null): Promise<ThrottleVerdict>;
-  recordFailure(email: string, ip: string | null): Promise<void>;
-  /** A correct password clears the (email, IP) count; the IP's daily count stands. */
-  recordSuccess(email: string, ip: string | null): Promise<void>;
+  /** Counts an attempt for (email, IP) and the IP; refused when either is over its limit. */
+  begin(email: string, ip: string | null): Promise<ThrottleVerdict>;
+  /** The password was right: the (email, IP) count starts over and the IP's attempt is returned. */
+  succeeded(email: string, ip: string | null): Promise<void>;
 }
 
 function digest(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex');
+}
+
+/** rate-limiter-flexible rejects with a RateLimiterRes when over the limit, an Error when broken. */
+function refusal(outcome: PromiseSettledResult<RateLimiterRes>): number {
+  if (outcome.status === 'fulfilled') return 0;
+  if (outcome.reason instanceof Error) throw outcome.reason;
+  return Math.max(1, Math.ceil((outcome.reason as RateLimiterRes).msBeforeNext / 1000));
 }
 
 export function createPasswordThrottle(options: {
@@ -51,29 +62,20 @@ export function createPasswordThrottle(options: {
     const address = ip ?? 'unknown';
     return { emailAndIp: digest(email, address), ip: digest(address) };
   };
-  const exhausted = (res: RateLimiterRes | null, points: number) =>
-    res && res.consumedPoints >= points ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 0;
 
   return {
-    async check(email, ip) {
+    async begin(email, ip) {
       const key = keys(email, ip);
-      const [pair, address] = await Promise.all([
-        byEmailAndIp.get(key.emailAndIp),
-        byIp.get(key.ip),
+      const [pair, address] = await Promise.allSettled([
+        byEmailAndIp.consume(key.emailAndIp),
+        byIp.consume(key.ip),
       ]);
-      const retryAfterSeconds = Math.max(
-        exhausted(pair, byEmailAndIp.points),
-        exhausted(address, byIp.points),
-      );
+      const retryAfterSeconds = Math.max(refusal(pair), refusal(address));
       return retryAfterSeconds > 0 ? { allowed: false, retryAfterSeconds } : { allowed: true };
     },
-    async recordFailure(email, ip) {
+    async succeeded(email, ip) {
       const key = keys(email, ip);
-      // penalty() counts without refusing: check() is where refusals happen.
-      await Promise.all([byEmailAndIp.penalty(key.emailAndIp), byIp.penalty(key.ip)]);
-    },
-    async recordSuccess(email, ip) {
-      await byEmailAndIp.delete(keys(email, ip).emailAndIp);
+      await Promise.all([byEmailAndIp.delete(key.emailAndIp), byIp.reward(key.ip)]);
     },
   };
 }

@@ -284,7 +284,7 @@ describe('for any string presented as a token', () => {
     clock: app.clock,
     settings: DEFAULT_SETTINGS,
     passwords: cheapPasswords,
-    throttle: { check: refuseUse, recordFailure: refuseUse, recordSuccess: refuseUse },
+    throttle: { begin: refuseUse, succeeded: refuseUse },
   });
   const meta = { ipAddress: null, userAgent: null };
 

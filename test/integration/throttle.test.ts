@@ -45,6 +45,17 @@ describe('failed-password throttling', () => {
     expect(retryAfter).toBeLessThanOrEqual(900);
   });
 
+  it('holds against many wrong guesses sent at once: no more than the limit are checked', async () => {
+    const email = uniqueEmail();
+    await signUp(app, email);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => login(i % 2 ? app : other, email, `guess ${i}`)),
+    );
+    const codes = results.map((r) => errorOf(r).code);
+    expect(codes.filter((c) => c === 'INVALID_CREDENTIALS')).toHaveLength(LIMIT);
+    expect(codes.filter((c) => c === 'RATE_LIMITED')).toHaveLength(20 - LIMIT);
+  });
+
   it('counts unknown emails the same way, so limits reveal nothing either', async () => {
     const email = uniqueEmail('nobody');
     await failLogins(app, email, LIMIT);
