@@ -19,8 +19,16 @@ async function checkPassword(
   const { passwords, throttle, clock } = deps;
   const verdict = await throttle.begin(email, meta.ipAddress);
   if (!verdict.allowed) {
-    recordSecurityEvent(em, { type: 'RATE_LIMITED', userId: user?.id ?? null }, meta, clock.now());
-    await em.flush();
+    // Once per lockout, not per refused attempt: a flood must not flood the owner's log too.
+    if (verdict.crossed) {
+      recordSecurityEvent(
+        em,
+        { type: 'RATE_LIMITED', userId: user?.id ?? null },
+        meta,
+        clock.now(),
+      );
+      await em.flush();
+    }
     throw new AppError('RATE_LIMITED', { retryAfter: verdict.retryAfterSeconds });
   }
 

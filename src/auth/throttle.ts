@@ -12,7 +12,10 @@ export const IP_MAX_FAILURES = 100;
 /** Created by the migrations (so the app never runs DDL at run time). */
 export const THROTTLE_TABLE = 'password_failure_counters';
 
-export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+export type ThrottleVerdict =
+  | { allowed: true }
+  /** `crossed`: this attempt was the first over a limit (worth one security event, not each). */
+  | { allowed: false; retryAfterSeconds: number; crossed: boolean };
 
 /**
  * Every attempt is counted *before* its password is checked, atomically (an upsert), and given
@@ -31,10 +34,17 @@ function digest(...parts: string[]): string {
 }
 
 /** rate-limiter-flexible rejects with a RateLimiterRes when over the limit, an Error when broken. */
-function refusal(outcome: PromiseSettledResult<RateLimiterRes>): number {
-  if (outcome.status === 'fulfilled') return 0;
+function refusal(
+  outcome: PromiseSettledResult<RateLimiterRes>,
+  limit: number,
+): { retryAfterSeconds: number; crossed: boolean } {
+  if (outcome.status === 'fulfilled') return { retryAfterSeconds: 0, crossed: false };
   if (outcome.reason instanceof Error) throw outcome.reason;
-  return Math.max(1, Math.ceil((outcome.reason as RateLimiterRes).msBeforeNext / 1000));
+  const res = outcome.reason as RateLimiterRes;
+  return {
+    retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
+    crossed: res.consumedPoints === limit + 1,
+  };
 }
 
 export function createPasswordThrottle(options: {
@@ -70,8 +80,10 @@ export function createPasswordThrottle(options: {
         byEmailAndIp.consume(key.emailAndIp),
         byIp.consume(key.ip),
       ]);
-      const retryAfterSeconds = Math.max(refusal(pair), refusal(address));
-      return retryAfterSeconds > 0 ? { allowed: false, retryAfterSeconds } : { allowed: true };
+      const refusals = [refusal(pair, byEmailAndIp.points), refusal(address, byIp.points)];
+      const retryAfterSeconds = Math.max(...refusals.map((r) => r.retryAfterSeconds));
+      if (retryAfterSeconds === 0) return { allowed: true };
+      return { allowed: false, retryAfterSeconds, crossed: refusals.some((r) => r.crossed) };
     },
     async succeeded(email, ip) {
       const key = keys(email, ip);
