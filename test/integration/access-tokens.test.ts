@@ -1,19 +1,17 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateToken } from '../../src/auth/tokens.ts';
-import { type Auth, errorOf, me, refresh, signUp, startTestApp, type TestApp } from './harness.ts';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
+import {
+  type Auth,
+  errorOf,
+  me,
+  refresh,
+  signUp,
+  startTestApp,
+  useTestAppBehindProxy,
+} from './harness.ts';
 
 // Through a proxy that sees every statement on the wire, so costs are counted there.
-let proxy: TcpProxy;
-let app: TestApp;
-beforeAll(async () => {
-  proxy = await startTcpProxy(inject('databaseUrl'));
-  app = await startTestApp({ databaseUrl: proxy.url });
-});
-afterAll(async () => {
-  await app.close();
-  await proxy.close();
-});
+const { app, proxy } = useTestAppBehindProxy();
 
 describe('access tokens', () => {
   it('expire ACCESS_TOKEN_TTL_SECONDS after issue, with EXPIRED and a WWW-Authenticate header', async () => {

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { expect, inject, it } from 'vitest';
 import { hashToken } from '../../src/auth/tokens.ts';
 import {
   type Auth,
@@ -8,16 +8,11 @@ import {
   PASSWORD,
   refresh,
   signUp,
-  startTestApp,
-  type TestApp,
   uniqueEmail,
+  useTestApp,
 } from './harness.ts';
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-});
-afterAll(() => app.close());
+const app = useTestApp();
 
 /** Every row of every table in the schema, as text. */
 async function dumpDatabase(): Promise<string> {

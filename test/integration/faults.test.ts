@@ -1,27 +1,16 @@
 import type { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   errorOf,
   login,
   me,
   refresh,
   signUp,
-  startTestApp,
-  type TestApp,
   uniqueEmail,
+  useTestAppBehindProxy,
 } from './harness.ts';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 
-let proxy: TcpProxy;
-let app: TestApp;
-beforeAll(async () => {
-  proxy = await startTcpProxy(inject('databaseUrl'));
-  app = await startTestApp({ databaseUrl: proxy.url });
-});
-afterAll(async () => {
-  await app.close();
-  await proxy.close();
-});
+const { app, proxy } = useTestAppBehindProxy();
 
 describe('when the database cannot be reached', () => {
   it('operations fail with SERVICE_UNAVAILABLE, not a 500, and work again once it is back', async () => {

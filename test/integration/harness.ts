@@ -1,6 +1,7 @@
 // The test app on this run's database (or another way to it, such as a cuttable proxy).
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { type AppOptions, startApp, type TestApp } from '../app.ts';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 
 export * from '../app.ts';
 
@@ -8,4 +9,47 @@ export function startTestApp(
   options: Omit<AppOptions, 'databaseUrl'> & { databaseUrl?: string } = {},
 ): Promise<TestApp> {
   return startApp({ ...options, databaseUrl: options.databaseUrl ?? inject('databaseUrl') });
+}
+
+/** A stand-in for a value made in beforeAll, usable at the top of a file, forwarding to it. */
+function lateBound<T extends object>(current: () => T | undefined): T {
+  return new Proxy({} as T, {
+    get(_, key) {
+      const target = current();
+      if (!target) throw new Error('started in beforeAll; use it inside a test');
+      const value = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** The test app for a whole file: started before its tests, closed after them. */
+export function useTestApp(options: Parameters<typeof startTestApp>[0] = {}): TestApp {
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    app = await startTestApp(options);
+  });
+  afterAll(() => app?.close());
+  return lateBound(() => app);
+}
+
+/**
+ * The same, reaching the database through a TCP proxy that can cut it off and that sees every
+ * statement on the wire.
+ */
+export function useTestAppBehindProxy(options: Parameters<typeof startTestApp>[0] = {}): {
+  app: TestApp;
+  proxy: TcpProxy;
+} {
+  let app: TestApp | undefined;
+  let proxy: TcpProxy | undefined;
+  beforeAll(async () => {
+    proxy = await startTcpProxy(inject('databaseUrl'));
+    app = await startTestApp({ ...options, databaseUrl: proxy.url });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await proxy?.close();
+  });
+  return { app: lateBound(() => app), proxy: lateBound(() => proxy) };
 }

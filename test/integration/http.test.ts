@@ -3,14 +3,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createOrmOptions } from '../../mikro-orm.config.ts';
 import { migrateDatabase } from '../../src/db/migrate.ts';
 import { MAX_BODY_BYTES } from '../../src/http/server.ts';
-import { errorOf, signUp, startTestApp, type TestApp } from './harness.ts';
+import { errorOf, signUp, startTestApp, type TestApp, useTestApp } from './harness.ts';
 import { startTcpProxy } from './tcp-proxy.ts';
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-});
-afterAll(() => app.close());
+const app = useTestApp();
 
 describe('HTTP', () => {
   it('answers /healthz and /readyz with 200 while the database answers', async () => {

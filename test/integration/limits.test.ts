@@ -1,20 +1,8 @@
 import { getIntrospectionQuery } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  errorOf,
-  must,
-  PASSWORD,
-  signUp,
-  startTestApp,
-  type TestApp,
-  uniqueEmail,
-} from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { errorOf, must, PASSWORD, signUp, uniqueEmail, useTestApp } from './harness.ts';
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-});
-afterAll(() => app.close());
+const app = useTestApp();
 
 async function eventCount(token: string): Promise<number> {
   return (await must(app, '{ securityEvents(first: 100) { id } }', {}, token)).length;

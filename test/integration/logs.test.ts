@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createLogger } from '../../src/log.ts';
 import {
   type Auth,
@@ -7,24 +7,13 @@ import {
   PASSWORD,
   refresh,
   signUp,
-  startTestApp,
-  type TestApp,
   uniqueEmail,
+  useTestAppBehindProxy,
 } from './harness.ts';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 
 const lines: string[] = [];
-let proxy: TcpProxy;
-let app: TestApp;
-beforeAll(async () => {
-  proxy = await startTcpProxy(inject('databaseUrl'));
-  const logger = createLogger('trace', { write: (line: string) => void lines.push(line) });
-  app = await startTestApp({ logger, databaseUrl: proxy.url });
-});
-afterAll(async () => {
-  await app.close();
-  await proxy.close();
-});
+const logger = createLogger('trace', { write: (line: string) => void lines.push(line) });
+const { app, proxy } = useTestAppBehindProxy({ logger });
 
 it('logs every request as JSON with a request id, and never a token or a password', async () => {
   const email = uniqueEmail();

@@ -1,11 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf, me, refresh, signUp, startTestApp, type TestApp } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { errorOf, me, refresh, signUp, useTestApp } from './harness.ts';
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-});
-afterAll(() => app.close());
+const app = useTestApp();
 
 describe('refreshToken()', () => {
   it('rotates: a new pair, the earlier access token still working, the absolute end unmoved', async () => {

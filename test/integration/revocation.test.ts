@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AUTH_FIELDS,
   type Auth,
@@ -9,16 +9,11 @@ import {
   PASSWORD,
   refresh,
   signUp,
-  startTestApp,
-  type TestApp,
   uniqueEmail,
+  useTestApp,
 } from './harness.ts';
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-});
-afterAll(() => app.close());
+const app = useTestApp();
 
 /** Signs up and logs in twice more: three live sessions of one account. */
 async function threeSessions(): Promise<Auth[]> {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type Auth,
   errorOf,
@@ -7,16 +7,11 @@ import {
   PASSWORD,
   refresh,
   signUp,
-  startTestApp,
-  type TestApp,
   uniqueEmail,
+  useTestApp,
 } from './harness.ts';
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-});
-afterAll(() => app.close());
+const app = useTestApp();
 
 const EVENTS =
   '{ securityEvents(first: 100) { id type occurredAt ipAddress userAgent sessionId } }';

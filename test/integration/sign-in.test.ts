@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AUTH_FIELDS,
   errorOf,
@@ -6,16 +6,11 @@ import {
   me,
   PASSWORD,
   signUp,
-  startTestApp,
-  type TestApp,
   uniqueEmail,
+  useTestApp,
 } from './harness.ts';
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-});
-afterAll(() => app.close());
+const app = useTestApp();
 
 describe('signUp()', () => {
   it('creates the account and returns a working Bearer pair with the contract prefixes', async () => {
