@@ -11,10 +11,10 @@ const config: CodegenConfig = {
         importExtension: '.ts',
         contextType: './context.ts#GraphQLContext',
         mappers: {
-          User: '../auth/sessions.ts#UserView',
-          Session: '../auth/sessions.ts#SessionView',
+          User: '../auth/caller.ts#UserView',
+          Session: '../auth/caller.ts#SessionView',
           SecurityEvent: '../db/entities/index.ts#SecurityEvent as SecurityEventEntity',
-          AuthPayload: '../auth/sessions.ts#IssuedTokens',
+          AuthPayload: '../auth/refresh-tokens.ts#IssuedTokens',
         },
         scalars: { DateTime: 'Date', EmailAddress: 'string' },
         enumsAsTypes: true,

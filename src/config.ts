@@ -14,6 +14,7 @@ export interface Config {
   readonly refreshReuseGraceSeconds: number;
   readonly freshAuthSeconds: number;
   readonly loginMaxFailures: number;
+  readonly signupMaxPerIp: number;
   readonly trustProxy: boolean;
   readonly logLevel: LogLevel;
   readonly migrateOnStart: boolean;
@@ -103,18 +104,42 @@ export function loadConfig(env: Env): Config {
     );
   }
 
+  const accessTokenTtlSeconds = integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 1, DAY);
+  const refreshTokenTtlSeconds = integer(
+    env,
+    'REFRESH_TOKEN_TTL_SECONDS',
+    1_209_600,
+    60,
+    TEN_YEARS,
+  );
   const sessionTtlSeconds = integer(env, 'SESSION_TTL_SECONDS', 2_592_000, 60, TEN_YEARS);
+  // Each lifetime is bounded by the next: an access token outliving its session's idle end
+  // would keep working after the session no longer counts as live (sessions, revocation
+  // counts), and a refresh token outliving the absolute end could never be used that long.
+  if (accessTokenTtlSeconds > refreshTokenTtlSeconds) {
+    throw new ConfigError(
+      'ACCESS_TOKEN_TTL_SECONDS',
+      `(${accessTokenTtlSeconds}) must not exceed REFRESH_TOKEN_TTL_SECONDS (${refreshTokenTtlSeconds})`,
+    );
+  }
+  if (refreshTokenTtlSeconds > sessionTtlSeconds) {
+    throw new ConfigError(
+      'REFRESH_TOKEN_TTL_SECONDS',
+      `(${refreshTokenTtlSeconds}) must not exceed SESSION_TTL_SECONDS (${sessionTtlSeconds})`,
+    );
+  }
   const config: Config = {
     databaseUrl: dbUrl,
     dataDir: read(env, 'DATA_DIR') ?? './.data',
     port: integer(env, 'PORT', 4000, 0, 65_535),
     production,
-    accessTokenTtlSeconds: integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 1, DAY),
-    refreshTokenTtlSeconds: integer(env, 'REFRESH_TOKEN_TTL_SECONDS', 1_209_600, 60, TEN_YEARS),
+    accessTokenTtlSeconds,
+    refreshTokenTtlSeconds,
     sessionTtlSeconds,
     refreshReuseGraceSeconds: integer(env, 'REFRESH_REUSE_GRACE_SECONDS', 10, 0, 300),
     freshAuthSeconds: integer(env, 'FRESH_AUTH_SECONDS', 600, 0, DAY),
     loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 10, 1, 1_000_000),
+    signupMaxPerIp: integer(env, 'SIGNUP_MAX_PER_IP', 20, 1, 1_000_000),
     trustProxy: flag(env, 'TRUST_PROXY', false),
     logLevel: logLevel as LogLevel,
     migrateOnStart: flag(env, 'MIGRATE_ON_START', true),

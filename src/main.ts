@@ -2,7 +2,7 @@
 import { systemClock } from './auth/clock.ts';
 import { createPasswordHasher } from './auth/passwords.ts';
 import { pruneExpired } from './auth/prune.ts';
-import { createPasswordThrottle } from './auth/throttle.ts';
+import { createThrottle } from './auth/throttle.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/open-database.ts';
 import { createPool } from './db/pool.ts';
@@ -25,9 +25,11 @@ async function main(): Promise<void> {
   const pool = createPool(databaseUrl, (err) =>
     logger.warn({ err }, 'idle database connection lost'),
   );
-  const throttle = createPasswordThrottle({
+  const throttle = createThrottle({
     pool,
+    clock: systemClock,
     maxFailuresPerEmailAndIp: config.loginMaxFailures,
+    maxSignUpsPerIp: config.signupMaxPerIp,
   });
   const server = createTesseraServer({
     orm,

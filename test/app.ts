@@ -7,7 +7,7 @@ import { createOrmOptions } from '../mikro-orm.config.ts';
 import type { Clock } from '../src/auth/clock.ts';
 import { createPasswordHasher, type PasswordHasher } from '../src/auth/passwords.ts';
 import type { TokenSettings } from '../src/auth/settings.ts';
-import { createPasswordThrottle } from '../src/auth/throttle.ts';
+import { createThrottle } from '../src/auth/throttle.ts';
 import { createPool } from '../src/db/pool.ts';
 import { createTesseraServer } from '../src/http/server.ts';
 import { createLogger } from '../src/log.ts';
@@ -62,6 +62,7 @@ export interface AppOptions {
   databaseUrl: string;
   loginMaxFailures?: number;
   ipMaxFailures?: number;
+  signupMaxPerIp?: number;
   trustProxy?: boolean;
   passwords?: PasswordHasher;
   logger?: Logger;
@@ -72,11 +73,13 @@ export async function startApp(options: AppOptions): Promise<TestApp> {
   const queries: string[] = [];
   const { databaseUrl } = options;
   const pool = createPool(databaseUrl, () => {});
-  const throttle = createPasswordThrottle({
+  const throttle = createThrottle({
     pool,
+    clock,
     maxFailuresPerEmailAndIp: options.loginMaxFailures ?? 1000,
-    // Every test comes from 127.0.0.1: a shared per-IP count would couple them.
+    // Every test comes from 127.0.0.1: shared per-IP counts would couple them.
     maxFailuresPerIp: options.ipMaxFailures ?? 100_000,
+    maxSignUpsPerIp: options.signupMaxPerIp ?? 1_000_000,
   });
   const orm = await MikroORM.init(
     createOrmOptions({

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { SecurityEvent, type SecurityEventType, User } from '../db/entities/index.ts';
 import { AppError } from '../errors.ts';
-import type { RequestMeta } from './settings.ts';
+import type { RequestMeta } from './deps.ts';
 
 export const SECURITY_EVENTS_MAX_PAGE = 100;
 

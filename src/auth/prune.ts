@@ -5,10 +5,12 @@
 // - sessions that ended (revoked, past their absolute or idle end) over ENDED_SESSION_RETENTION
 //   ago, and with them their refresh tokens. Spent refresh tokens live as long as their session,
 //   so a replay is caught as reuse for the session's whole life;
-// - expired failed-password counters;
+// - expired rate-limit entries (throttle.ts);
 // - security events older than SECURITY_EVENT_RETENTION_DAYS.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { addSeconds, type Clock } from './clock.ts';
+import { endedBeforeSql } from './liveness.ts';
+import { THROTTLE_TABLE } from './throttle.ts';
 
 export const ENDED_SESSION_RETENTION_SECONDS = 7 * 24 * 60 * 60;
 const BATCH_SIZE = 1000;
@@ -23,7 +25,7 @@ export interface PruneCounts {
   accessTokens: number;
   successorSeals: number;
   sessions: number;
-  failureCounters: number;
+  rateLimitEntries: number;
   securityEvents: number;
 }
 
@@ -51,8 +53,7 @@ export async function pruneExpired(
   batchSize = BATCH_SIZE,
 ): Promise<PruneCounts> {
   const now = clock.now();
-  const endedBefore = addSeconds(now, -ENDED_SESSION_RETENTION_SECONDS);
-  const idleBefore = addSeconds(endedBefore, -settings.refreshTokenTtlSeconds);
+  const ended = endedBeforeSql(settings, addSeconds(now, -ENDED_SESSION_RETENTION_SECONDS));
   const eventsBefore = addSeconds(now, -settings.securityEventRetentionDays * 86_400);
   return {
     accessTokens: await inBatches(
@@ -70,16 +71,15 @@ export async function pruneExpired(
     ),
     sessions: await inBatches(
       em,
-      `delete from sessions where id in (
-         select id from sessions where revoked_at < ? or expires_at < ? or last_used_at < ? limit ?)`,
-      [endedBefore, endedBefore, idleBefore],
+      `delete from sessions where id in (select id from sessions where ${ended.sql} limit ?)`,
+      ended.params,
       batchSize,
     ),
-    failureCounters: await inBatches(
+    rateLimitEntries: await inBatches(
       em,
-      `delete from password_failure_counters where key in (
-         select key from password_failure_counters where expire < ? limit ?)`,
-      [now.getTime()],
+      `delete from ${THROTTLE_TABLE} where (key, attempt_id) in (
+         select key, attempt_id from ${THROTTLE_TABLE} where expires_at < ? limit ?)`,
+      [now],
       batchSize,
     ),
     securityEvents: await inBatches(

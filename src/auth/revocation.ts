@@ -1,46 +1,31 @@
 // Signing out: one session (logout, revokeSession) or all of them (revokeAllTokens).
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../errors.ts';
 import { validate as isUuid } from '../uuid.ts';
-import { confirmCurrentPassword } from './credentials.ts';
+import { accountOf, type Caller } from './caller.ts';
+import { lockAccount, withCheckedPassword } from './credentials.ts';
+import type { AuthRequest } from './deps.ts';
 import { recordSecurityEvent } from './events.ts';
-import {
-  type IssuedTokens,
-  isSessionFresh,
-  REVOKE_REASONS,
-  revokeUserSessions,
-  type SessionView,
-  startSession,
-  type UserView,
-} from './sessions.ts';
-import type { AuthDeps, RequestMeta } from './settings.ts';
+import { REVOKE_REASONS } from './liveness.ts';
+import type { IssuedTokens } from './refresh-tokens.ts';
+import { endAllSessions, isSessionFresh, revokeSessions, startSession } from './sessions.ts';
 
-/** The signed-in caller, as the access token check read it. */
-export interface Caller {
-  user: UserView;
-  session: SessionView;
-}
-
-export async function logout(
-  em: EntityManager,
-  deps: AuthDeps,
-  caller: Caller,
-  meta: RequestMeta,
-): Promise<void> {
-  const now = deps.clock.now();
-  await em.transactional(async (tx) => {
-    await revokeUserSessions(
-      tx,
-      deps.settings,
-      caller.user.id,
-      REVOKE_REASONS.logout,
+/** Signs the caller's session out. Sent twice at once, it revokes (and records) once. */
+export async function logout(req: AuthRequest, caller: Caller): Promise<void> {
+  const { clock, settings } = req.deps;
+  const now = clock.now();
+  await req.em.transactional(async (tx) => {
+    const revoked = await revokeSessions(tx, {
+      userId: caller.user.id,
+      sessionId: caller.session.id,
+      reason: REVOKE_REASONS.logout,
       now,
-      caller.session.id,
-    );
+      settings,
+    });
+    if (revoked === 0) return;
     recordSecurityEvent(
       tx,
       { type: 'SESSION_REVOKED', userId: caller.user.id, sessionId: caller.session.id },
-      meta,
+      req.meta,
       now,
     );
   });
@@ -51,37 +36,38 @@ export async function logout(
  * entered moments ago, so that a stolen access token cannot sign the real user out.
  */
 export async function revokeSessionById(
-  em: EntityManager,
-  deps: AuthDeps,
+  req: AuthRequest,
   caller: Caller,
-  sessionId: string,
-  currentPassword: string | null | undefined,
-  meta: RequestMeta,
+  input: { sessionId: string; currentPassword?: string | null },
 ): Promise<void> {
-  if (currentPassword != null) {
-    await confirmCurrentPassword(em, deps, caller.user.id, currentPassword, meta);
-  } else if (!isSessionFresh(caller.session, deps.settings, deps.clock.now())) {
-    throw new AppError('REAUTHENTICATION_REQUIRED');
-  }
-  if (!isUuid(sessionId)) throw new AppError('NOT_FOUND');
-  const now = deps.clock.now();
-  await em.transactional(async (tx) => {
-    const revoked = await revokeUserSessions(
-      tx,
-      deps.settings,
-      caller.user.id,
-      REVOKE_REASONS.revoked,
-      now,
+  const { clock, settings } = req.deps;
+  const { sessionId, currentPassword } = input;
+  const revokeOne = async (tx: AuthRequest['em']) => {
+    if (!isUuid(sessionId)) throw new AppError('NOT_FOUND');
+    const now = clock.now();
+    const revoked = await revokeSessions(tx, {
+      userId: caller.user.id,
       sessionId,
-    );
+      reason: REVOKE_REASONS.revoked,
+      now,
+      settings,
+    });
     if (revoked === 0) throw new AppError('NOT_FOUND');
     recordSecurityEvent(
       tx,
       { type: 'SESSION_REVOKED', userId: caller.user.id, sessionId },
-      meta,
+      req.meta,
       now,
     );
-  });
+  };
+  if (currentPassword != null) {
+    await withCheckedPassword(req, accountOf(caller), currentPassword, (tx) => revokeOne(tx));
+    return;
+  }
+  if (!isSessionFresh(caller.session, settings, clock.now())) {
+    throw new AppError('REAUTHENTICATION_REQUIRED');
+  }
+  await req.em.transactional(revokeOne);
 }
 
 /**
@@ -89,32 +75,30 @@ export async function revokeSessionById(
  * same transaction (rotation on re-entry); without one the caller is signed out too.
  */
 export async function revokeAllSessions(
-  em: EntityManager,
-  deps: AuthDeps,
+  req: AuthRequest,
   caller: Caller,
-  currentPassword: string | null | undefined,
-  meta: RequestMeta,
+  input: { currentPassword?: string | null },
 ): Promise<{ revokedSessionCount: number; auth: IssuedTokens | null }> {
-  const user =
-    currentPassword != null
-      ? await confirmCurrentPassword(em, deps, caller.user.id, currentPassword, meta)
-      : null;
-  const now = deps.clock.now();
-  return em.transactional(async (tx) => {
-    const revokedSessionCount = await revokeUserSessions(
-      tx,
-      deps.settings,
-      caller.user.id,
-      REVOKE_REASONS.all,
-      now,
-    );
-    const auth = user ? startSession(tx, deps, user, meta) : null;
-    recordSecurityEvent(
-      tx,
-      { type: 'ALL_SESSIONS_REVOKED', userId: caller.user.id, sessionId: auth?.session.id },
-      meta,
-      now,
-    );
-    return { revokedSessionCount, auth };
+  const { clock } = req.deps;
+  const userId = caller.user.id;
+  if (input.currentPassword != null) {
+    return withCheckedPassword(req, accountOf(caller), input.currentPassword, async (tx, user) => {
+      const revokedSessionCount = await endAllSessions(tx, req, user, REVOKE_REASONS.all);
+      const auth = startSession(tx, req, user);
+      recordSecurityEvent(
+        tx,
+        { type: 'ALL_SESSIONS_REVOKED', userId, sessionId: auth.session.id },
+        req.meta,
+        clock.now(),
+      );
+      return { revokedSessionCount, auth };
+    });
+  }
+  return req.em.transactional(async (tx) => {
+    const user = await lockAccount(tx, userId);
+    if (!user) throw new AppError('UNAUTHENTICATED', { reason: 'REVOKED' });
+    const revokedSessionCount = await endAllSessions(tx, req, user, REVOKE_REASONS.all);
+    recordSecurityEvent(tx, { type: 'ALL_SESSIONS_REVOKED', userId }, req.meta, clock.now());
+    return { revokedSessionCount, auth: null };
   });
 }

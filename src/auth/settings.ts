@@ -1,7 +1,5 @@
-// What the token lifecycle needs to know, handed in by the composition root.
-import type { Clock } from './clock.ts';
-import type { PasswordHasher } from './passwords.ts';
-import type { PasswordThrottle } from './throttle.ts';
+// The token lifecycle's settings (contract section 6), handed in by the composition root.
+// src/config.ts refuses combinations that contradict each other (access <= refresh <= session).
 
 export interface TokenSettings {
   readonly accessTokenTtlSeconds: number;
@@ -9,17 +7,4 @@ export interface TokenSettings {
   readonly sessionTtlSeconds: number;
   readonly refreshReuseGraceSeconds: number;
   readonly freshAuthSeconds: number;
-}
-
-/** Where a request came from, recorded on sessions and security events. */
-export interface RequestMeta {
-  readonly ipAddress: string | null;
-  readonly userAgent: string | null;
-}
-
-export interface AuthDeps {
-  readonly clock: Clock;
-  readonly settings: TokenSettings;
-  readonly passwords: PasswordHasher;
-  readonly throttle: PasswordThrottle;
 }

@@ -1,93 +1,268 @@
-// Failed-password throttling (contract section 5), kept in PostgreSQL so that every instance
-// shares the counts: per (email, client IP) over 15 minutes and per client IP over a day.
-// Counting is rate-limiter-flexible's; keys are SHA-256 digests, so the counter table holds
-// no email address or IP in the clear.
-import { createHash } from 'node:crypto';
+// The per-IP and per-(email, IP) limits of contract section 5, kept in PostgreSQL so that every
+// instance shares them: failed password checks (LOGIN_MAX_FAILURES per (email, network) per 15
+// minutes, 100 per network per day) and sign-ups (SIGNUP_MAX_PER_IP per network per hour).
+// A client's "network" is client-network.ts's. Keys are SHA-256 digests, so the table holds no
+// email address or IP in the clear.
+//
+// How a password check is admitted, race-free and without mistaking concurrency for guessing:
+// each check in flight holds a *pending* entry for its keys, and is admitted only while
+// failures + pending < limit, under a per-key advisory lock. A check that would exceed that
+// only because others are still in flight waits for them (briefly; they take one argon2 hash)
+// instead of being refused: 200 correct logins at once from one office all get in, while 20
+// wrong guesses at once at a limit of 3 still get exactly 3 checks. A pending entry becomes a
+// failure only when a password was actually wrong; a right one removes it. An attempt cut off
+// midway leaves a pending entry that expires after PENDING_TTL_SECONDS, never a failure.
+import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { RateLimiterPostgres, type RateLimiterRes } from 'rate-limiter-flexible';
+import { clientNetwork } from './client-network.ts';
+import { addSeconds, type Clock } from './clock.ts';
 
 export const EMAIL_IP_WINDOW_SECONDS = 15 * 60;
 export const IP_WINDOW_SECONDS = 24 * 60 * 60;
 export const IP_MAX_FAILURES = 100;
-/** Created by the migrations (so the app never runs DDL at run time). */
-export const THROTTLE_TABLE = 'password_failure_counters';
+export const SIGNUP_WINDOW_SECONDS = 60 * 60;
+/** Created by the migrations, so the app never runs DDL at run time. */
+export const THROTTLE_TABLE = 'rate_limit_entries';
+/** Far longer than a check takes (one argon2 verify), so only an abandoned attempt outlives it. */
+const PENDING_TTL_SECONDS = 30;
+/** How long a check may wait for others in flight before it is refused after all. */
+const MAX_WAIT_MS = 5000;
 
-export type ThrottleVerdict =
-  | { allowed: true }
-  /** `crossed`: this attempt was the first over a limit (worth one security event, not each). */
-  | { allowed: false; retryAfterSeconds: number; crossed: boolean };
+export type Admission = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
-/**
- * Every attempt is counted *before* its password is checked, atomically (an upsert), and given
- * back when the password was right. Checking first and counting failures afterwards would let
- * a burst of parallel guesses all pass the check before any of them was counted.
- */
-export interface PasswordThrottle {
-  /** Counts an attempt for (email, IP) and the IP; refused when either is over its limit. */
-  begin(email: string, ip: string | null): Promise<ThrottleVerdict>;
-  /** The password was right: the (email, IP) count starts over and the IP's attempt is returned. */
-  succeeded(email: string, ip: string | null): Promise<void>;
+/** One admitted password check; settle it exactly once. */
+export interface PasswordCheck {
+  /** The password was right: the (email, network) failures start over. */
+  succeeded(): Promise<void>;
+  /** The password was wrong; `limitReached` when this failure is the one that locks a key. */
+  failed(): Promise<{ limitReached: boolean }>;
+  /** Nothing was decided (the request failed on the way): count nothing. */
+  abandoned(): Promise<void>;
+}
+
+export interface Throttle {
+  beginPasswordCheck(
+    email: string,
+    ip: string | null,
+  ): Promise<
+    { allowed: true; check: PasswordCheck } | { allowed: false; retryAfterSeconds: number }
+  >;
+  /** Counts a sign-up attempt of the client; refused past SIGNUP_MAX_PER_IP in the window. */
+  admitSignUp(ip: string | null): Promise<Admission>;
+}
+
+export interface ThrottleOptions {
+  pool: pg.Pool;
+  clock: Clock;
+  maxFailuresPerEmailAndIp: number;
+  maxFailuresPerIp?: number;
+  maxSignUpsPerIp: number;
+}
+
+interface Limit {
+  key: string;
+  max: number;
+  windowSeconds: number;
+}
+
+interface Entry {
+  key: string;
+  kind: 'pending' | 'failure' | 'signup';
+  expires_at: number;
 }
 
 function digest(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex');
 }
 
-/** rate-limiter-flexible rejects with a RateLimiterRes when over the limit, an Error when broken. */
-function refusal(
-  outcome: PromiseSettledResult<RateLimiterRes>,
-  limit: number,
-): { retryAfterSeconds: number; crossed: boolean } {
-  if (outcome.status === 'fulfilled') return { retryAfterSeconds: 0, crossed: false };
-  if (outcome.reason instanceof Error) throw outcome.reason;
-  const res = outcome.reason as RateLimiterRes;
-  return {
-    retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
-    crossed: res.consumedPoints === limit + 1,
-  };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `work` in a transaction holding an advisory lock per key (taken in a fixed order, so two
+ * attempts sharing keys cannot deadlock): every admission decision for a key is serialised.
+ */
+async function underKeyLocks<T>(
+  pool: pg.Pool,
+  keys: string[],
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('begin');
+    for (const key of [...keys].sort()) {
+      await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+    }
+    const result = await work(client);
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    await client.query('rollback').catch((rollbackError: Error) => {
+      broken = rollbackError;
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
 }
 
-export function createPasswordThrottle(options: {
-  pool: pg.Pool;
-  maxFailuresPerEmailAndIp: number;
-  maxFailuresPerIp?: number;
-}): PasswordThrottle {
-  const limiter = (keyPrefix: string, points: number, duration: number) =>
-    new RateLimiterPostgres({
-      storeClient: options.pool,
-      storeType: 'pool',
-      tableName: THROTTLE_TABLE,
-      tableCreated: true,
-      keyPrefix,
-      points,
-      duration,
-    });
-  const byEmailAndIp = limiter(
-    'email-ip',
-    options.maxFailuresPerEmailAndIp,
-    EMAIL_IP_WINDOW_SECONDS,
+async function entriesOf(client: pg.PoolClient, keys: string[], now: Date): Promise<Entry[]> {
+  const { rows } = await client.query<Entry>(
+    `select key, kind, (extract(epoch from expires_at) * 1000)::float8 as expires_at
+       from ${THROTTLE_TABLE} where key = any($1) and expires_at > $2 order by expires_at`,
+    [keys, now],
   );
-  const byIp = limiter('ip', options.maxFailuresPerIp ?? IP_MAX_FAILURES, IP_WINDOW_SECONDS);
-  const keys = (email: string, ip: string | null) => {
-    const address = ip ?? 'unknown';
-    return { emailAndIp: digest(email, address), ip: digest(address) };
+  return rows;
+}
+
+/** Seconds until enough of `expiries` (ascending) lapse to bring their count below `max`. */
+function secondsUntilBelow(expiries: number[], max: number, now: Date): number {
+  const lapse = expiries[expiries.length - max] ?? now.getTime();
+  return Math.max(1, Math.ceil((lapse - now.getTime()) / 1000));
+}
+
+/** Settling statements are idempotent: one retry rides out a connection lost under them. */
+async function settle(run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+  } catch {
+    await run();
+  }
+}
+
+export function createThrottle(options: ThrottleOptions): Throttle {
+  const { pool, clock } = options;
+  const maxPerIp = options.maxFailuresPerIp ?? IP_MAX_FAILURES;
+
+  const passwordLimits = (email: string, ip: string | null): Limit[] => {
+    const network = clientNetwork(ip);
+    return [
+      {
+        key: digest('email-ip', email, network),
+        max: options.maxFailuresPerEmailAndIp,
+        windowSeconds: EMAIL_IP_WINDOW_SECONDS,
+      },
+      { key: digest('ip', network), max: maxPerIp, windowSeconds: IP_WINDOW_SECONDS },
+    ];
   };
 
-  return {
-    async begin(email, ip) {
-      const key = keys(email, ip);
-      const [pair, address] = await Promise.allSettled([
-        byEmailAndIp.consume(key.emailAndIp),
-        byIp.consume(key.ip),
-      ]);
-      const refusals = [refusal(pair, byEmailAndIp.points), refusal(address, byIp.points)];
-      const retryAfterSeconds = Math.max(...refusals.map((r) => r.retryAfterSeconds));
-      if (retryAfterSeconds === 0) return { allowed: true };
-      return { allowed: false, retryAfterSeconds, crossed: refusals.some((r) => r.crossed) };
+  /** One look under the locks: refused, admitted (pending entries written), or must wait. */
+  const tryAdmit = (limits: Limit[], attemptId: string) =>
+    underKeyLocks(
+      pool,
+      limits.map((l) => l.key),
+      async (client) => {
+        const now = clock.now();
+        const entries = await entriesOf(
+          client,
+          limits.map((l) => l.key),
+          now,
+        );
+        let retryAfterSeconds = 0;
+        let busy = false;
+        for (const limit of limits) {
+          const own = entries.filter((e) => e.key === limit.key);
+          const failures = own.filter((e) => e.kind === 'failure').map((e) => e.expires_at);
+          if (failures.length >= limit.max) {
+            retryAfterSeconds = Math.max(
+              retryAfterSeconds,
+              secondsUntilBelow(failures, limit.max, now),
+            );
+          } else if (own.length >= limit.max) {
+            busy = true;
+          }
+        }
+        if (retryAfterSeconds > 0) return { state: 'refused', retryAfterSeconds } as const;
+        if (busy) return { state: 'busy' } as const;
+        await client.query(
+          `insert into ${THROTTLE_TABLE} (key, attempt_id, kind, expires_at)
+           select key, $2, 'pending', $3 from unnest($1::text[]) as key`,
+          [limits.map((l) => l.key), attemptId, addSeconds(now, PENDING_TTL_SECONDS)],
+        );
+        return { state: 'admitted' } as const;
+      },
+    );
+
+  const checkFor = (limits: Limit[], attemptId: string): PasswordCheck => ({
+    succeeded: () =>
+      settle(() =>
+        pool.query(
+          `delete from ${THROTTLE_TABLE} where attempt_id = $1 or (key = $2 and kind = 'failure')`,
+          [attemptId, limits[0]?.key],
+        ),
+      ),
+    abandoned: () =>
+      settle(() =>
+        pool.query(`delete from ${THROTTLE_TABLE} where attempt_id = $1 and kind = 'pending'`, [
+          attemptId,
+        ]),
+      ),
+    async failed() {
+      let limitReached = false;
+      await settle(async () => {
+        limitReached = await underKeyLocks(
+          pool,
+          limits.map((l) => l.key),
+          async (client) => {
+            const now = clock.now();
+            for (const limit of limits) {
+              await client.query(
+                `update ${THROTTLE_TABLE} set kind = 'failure', expires_at = $3
+                 where attempt_id = $1 and key = $2`,
+                [attemptId, limit.key, addSeconds(now, limit.windowSeconds)],
+              );
+            }
+            const entries = await entriesOf(
+              client,
+              limits.map((l) => l.key),
+              now,
+            );
+            return limits.some(
+              (limit) =>
+                entries.filter((e) => e.key === limit.key && e.kind === 'failure').length ===
+                limit.max,
+            );
+          },
+        );
+      });
+      return { limitReached };
     },
-    async succeeded(email, ip) {
-      const key = keys(email, ip);
-      await Promise.all([byEmailAndIp.delete(key.emailAndIp), byIp.reward(key.ip)]);
+  });
+
+  return {
+    async beginPasswordCheck(email, ip) {
+      const limits = passwordLimits(email, ip);
+      const attemptId = randomUUID();
+      const started = performance.now();
+      for (let pause = 5; ; pause = Math.min(pause * 2, 50)) {
+        const outcome = await tryAdmit(limits, attemptId);
+        if (outcome.state === 'admitted')
+          return { allowed: true, check: checkFor(limits, attemptId) };
+        if (outcome.state === 'refused') {
+          return { allowed: false, retryAfterSeconds: outcome.retryAfterSeconds };
+        }
+        // Full only of checks still in flight: wait for them to settle rather than refuse.
+        if (performance.now() - started > MAX_WAIT_MS)
+          return { allowed: false, retryAfterSeconds: 1 };
+        await sleep(pause * (0.5 + Math.random()));
+      }
+    },
+
+    admitSignUp(ip) {
+      const key = digest('signup', clientNetwork(ip));
+      const max = options.maxSignUpsPerIp;
+      return underKeyLocks(pool, [key], async (client) => {
+        const now = clock.now();
+        const expiries = (await entriesOf(client, [key], now)).map((e) => e.expires_at);
+        if (expiries.length >= max) {
+          return { allowed: false, retryAfterSeconds: secondsUntilBelow(expiries, max, now) };
+        }
+        await client.query(
+          `insert into ${THROTTLE_TABLE} (key, attempt_id, kind, expires_at) values ($1, $2, 'signup', $3)`,
+          [key, randomUUID(), addSeconds(now, SIGNUP_WINDOW_SECONDS)],
+        );
+        return { allowed: true };
+      });
     },
   };
 }

@@ -1,8 +1,9 @@
 // The per-request context: a forked EntityManager and who is asking. Building it never throws
 // for a token problem; a bad token makes the request anonymous (contract section 1).
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type SessionView, type UserView, validateAccessToken } from '../auth/sessions.ts';
-import type { AuthDeps, RequestMeta } from '../auth/settings.ts';
+import { validateAccessToken } from '../auth/access-tokens.ts';
+import type { SessionView, UserView } from '../auth/caller.ts';
+import type { AuthDeps, RequestMeta } from '../auth/deps.ts';
 import type { UnauthenticatedReason } from '../errors.ts';
 
 export type Viewer =
@@ -36,7 +37,10 @@ export async function identifyViewer(
   const parsed = parseAuthorizationHeader(authorization);
   if (parsed.kind === 'none') return { kind: 'anonymous' };
   if (parsed.kind === 'malformed') return { kind: 'rejected', reason: 'MALFORMED' };
-  const result = await validateAccessToken(em, parsed.token, auth.clock.now());
+  const result = await validateAccessToken(em, parsed.token, {
+    settings: auth.settings,
+    now: auth.clock.now(),
+  });
   return result.kind === 'valid'
     ? { kind: 'authenticated', user: result.user, session: result.session }
     : { kind: 'rejected', reason: result.reason };

@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { UserView, SessionView, IssuedTokens } from '../auth/sessions.ts';
+import type { UserView, SessionView } from '../auth/caller.ts';
 import type { SecurityEvent as SecurityEventEntity } from '../db/entities/index.ts';
+import type { IssuedTokens } from '../auth/refresh-tokens.ts';
 import type { GraphQLContext } from './context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { HeaderMap } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import type { AuthDeps } from '../auth/settings.ts';
+import type { AuthDeps } from '../auth/deps.ts';
 import { type GraphQLContext, identifyViewer } from '../graphql/context.ts';
 import { isDatabaseUnavailable, serviceUnavailableError } from '../graphql/errors.ts';
 import { createApolloServer } from '../graphql/server.ts';

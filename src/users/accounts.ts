@@ -1,26 +1,22 @@
 // Accounts: sign up, log in, change email, change password. Each credential entry starts a new
-// session (contract rule 1); email and password changes revoke every other session first.
-
+// session (contract rule 1); email and password changes end every session first, in the same
+// transaction as the change (auth/credentials.ts says why that transaction locks the account).
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { authenticateWithPassword, confirmCurrentPassword } from '../auth/credentials.ts';
+import { accountOf, type Caller } from '../auth/caller.ts';
+import { withCheckedPassword } from '../auth/credentials.ts';
+import type { AuthRequest } from '../auth/deps.ts';
 import { recordSecurityEvent } from '../auth/events.ts';
+import { REVOKE_REASONS } from '../auth/liveness.ts';
 import { assertPasswordAcceptable } from '../auth/passwords.ts';
-import type { Caller } from '../auth/revocation.ts';
-import {
-  type IssuedTokens,
-  REVOKE_REASONS,
-  revokeUserSessions,
-  startSession,
-} from '../auth/sessions.ts';
-import type { AuthDeps, RequestMeta } from '../auth/settings.ts';
+import type { IssuedTokens } from '../auth/refresh-tokens.ts';
+import { endAllSessions, startSession } from '../auth/sessions.ts';
 import { User } from '../db/entities/index.ts';
 import { AppError } from '../errors.ts';
 import { normalizeEmail } from './email.ts';
 
-async function assertEmailFree(em: EntityManager, email: string): Promise<void> {
-  if (await em.count(User, { email })) throw new AppError('EMAIL_IN_USE');
+async function assertEmailFree(req: AuthRequest, email: string): Promise<void> {
+  if (await req.em.count(User, { email })) throw new AppError('EMAIL_IN_USE');
 }
 
 /** Two requests racing for one address: the unique index decides, and the loser hears why. */
@@ -33,57 +29,32 @@ async function claimingEmail<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/**
- * A sensitive change, all in one transaction: the account changes, every session of it is
- * revoked (the caller's too), and a new session begins for the caller.
- */
-function replaceAllSessions(
-  em: EntityManager,
-  deps: AuthDeps,
-  userId: string,
-  change: 'EMAIL_CHANGED' | 'PASSWORD_CHANGED',
-  meta: RequestMeta,
-  apply: (user: User) => void,
-): Promise<IssuedTokens> {
-  return em.transactional(async (tx) => {
-    const now = deps.clock.now();
-    const user = await tx.findOneOrFail(User, userId);
-    apply(user);
-    user.updatedAt = now;
-    await revokeUserSessions(tx, deps.settings, user.id, REVOKE_REASONS[change], now);
-    const issued = startSession(tx, deps, user, meta);
-    recordSecurityEvent(
-      tx,
-      { type: change, userId: user.id, sessionId: issued.session.id },
-      meta,
-      now,
-    );
-    return issued;
-  });
-}
-
 export async function signUp(
-  em: EntityManager,
-  deps: AuthDeps,
-  email: string,
-  password: string,
-  meta: RequestMeta,
+  req: AuthRequest,
+  input: { email: string; password: string },
 ): Promise<IssuedTokens> {
-  assertPasswordAcceptable(password, 'password');
-  const normalized = normalizeEmail(email);
-  await assertEmailFree(em, normalized);
-  const passwordHash = await deps.passwords.hash(password);
+  const { deps, meta } = req;
+  assertPasswordAcceptable(input.password, 'password');
+  const email = normalizeEmail(input.email, 'email');
+  // Counted before the address is looked at, so EMAIL_IN_USE cannot be probed without limit.
+  const admission = await deps.throttle.admitSignUp(meta.ipAddress);
+  if (!admission.allowed) {
+    throw new AppError('RATE_LIMITED', { retryAfter: admission.retryAfterSeconds });
+  }
+  await assertEmailFree(req, email);
+  const passwordHash = await deps.passwords.hash(input.password);
   return claimingEmail(() =>
-    em.transactional(async (tx) => {
+    req.em.transactional(async (tx) => {
       const now = deps.clock.now();
       const user = tx.create(User, {
         id: randomUUID(),
-        email: normalized,
+        email,
         passwordHash,
+        sessionEpoch: 0,
         createdAt: now,
         updatedAt: now,
       });
-      const issued = startSession(tx, deps, user, meta);
+      const issued = startSession(tx, req, user);
       recordSecurityEvent(
         tx,
         { type: 'SIGNED_UP', userId: user.id, sessionId: issued.session.id },
@@ -95,63 +66,74 @@ export async function signUp(
   );
 }
 
-export async function logIn(
-  em: EntityManager,
-  deps: AuthDeps,
-  email: string,
-  password: string,
-  meta: RequestMeta,
+export function logIn(
+  req: AuthRequest,
+  input: { email: string; password: string },
 ): Promise<IssuedTokens> {
-  const user = await authenticateWithPassword(em, deps, email, password, meta);
-  return em.transactional(async (tx) => {
-    const issued = startSession(tx, deps, user, meta);
+  const email = normalizeEmail(input.email, 'email');
+  return withCheckedPassword(req, { email }, input.password, (tx, user) => {
+    const issued = startSession(tx, req, user);
     recordSecurityEvent(
       tx,
       { type: 'LOGIN_SUCCEEDED', userId: user.id, sessionId: issued.session.id },
-      meta,
-      deps.clock.now(),
+      req.meta,
+      req.deps.clock.now(),
+    );
+    return issued;
+  });
+}
+
+/** A sensitive change: the account changes, every session ends, a new one begins for the caller. */
+function replaceAllSessions(
+  req: AuthRequest,
+  caller: Caller,
+  currentPassword: string,
+  change: 'EMAIL_CHANGED' | 'PASSWORD_CHANGED',
+  apply: (user: User) => void,
+): Promise<IssuedTokens> {
+  return withCheckedPassword(req, accountOf(caller), currentPassword, async (tx, user) => {
+    apply(user);
+    await endAllSessions(tx, req, user, REVOKE_REASONS[change]);
+    const issued = startSession(tx, req, user);
+    recordSecurityEvent(
+      tx,
+      { type: change, userId: user.id, sessionId: issued.session.id },
+      req.meta,
+      req.deps.clock.now(),
     );
     return issued;
   });
 }
 
 export async function changeEmail(
-  em: EntityManager,
-  deps: AuthDeps,
+  req: AuthRequest,
   caller: Caller,
-  newEmail: string,
-  currentPassword: string,
-  meta: RequestMeta,
+  input: { newEmail: string; currentPassword: string },
 ): Promise<IssuedTokens> {
-  const normalized = normalizeEmail(newEmail);
-  const current = await confirmCurrentPassword(em, deps, caller.user.id, currentPassword, meta);
-  if (normalized === current.email) {
-    throw new AppError(
-      'BAD_USER_INPUT',
-      { field: 'newEmail' },
-      'That is already your email address.',
-    );
-  }
-  await assertEmailFree(em, normalized);
+  const newEmail = normalizeEmail(input.newEmail, 'newEmail');
+  if (newEmail !== caller.user.email) await assertEmailFree(req, newEmail);
   return claimingEmail(() =>
-    replaceAllSessions(em, deps, current.id, 'EMAIL_CHANGED', meta, (user) => {
-      user.email = normalized;
+    replaceAllSessions(req, caller, input.currentPassword, 'EMAIL_CHANGED', (user) => {
+      if (newEmail === user.email) {
+        throw new AppError(
+          'BAD_USER_INPUT',
+          { field: 'newEmail' },
+          'That is already your email address.',
+        );
+      }
+      user.email = newEmail;
     }),
   );
 }
 
 export async function changePassword(
-  em: EntityManager,
-  deps: AuthDeps,
+  req: AuthRequest,
   caller: Caller,
-  currentPassword: string,
-  newPassword: string,
-  meta: RequestMeta,
+  input: { currentPassword: string; newPassword: string },
 ): Promise<IssuedTokens> {
-  assertPasswordAcceptable(newPassword, 'newPassword');
-  await confirmCurrentPassword(em, deps, caller.user.id, currentPassword, meta);
-  const passwordHash = await deps.passwords.hash(newPassword);
-  return replaceAllSessions(em, deps, caller.user.id, 'PASSWORD_CHANGED', meta, (user) => {
+  assertPasswordAcceptable(input.newPassword, 'newPassword');
+  const passwordHash = await req.deps.passwords.hash(input.newPassword);
+  return replaceAllSessions(req, caller, input.currentPassword, 'PASSWORD_CHANGED', (user) => {
     user.passwordHash = passwordHash;
   });
 }

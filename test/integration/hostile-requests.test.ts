@@ -3,7 +3,8 @@
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { rotateRefreshToken, validateAccessToken } from '../../src/auth/sessions.ts';
+import { validateAccessToken } from '../../src/auth/access-tokens.ts';
+import { rotateRefreshToken } from '../../src/auth/refresh-tokens.ts';
 import { isWellFormedToken } from '../../src/auth/tokens.ts';
 import { AppError } from '../../src/errors.ts';
 import { createMigratedDatabase } from '../database.ts';
@@ -284,7 +285,7 @@ describe('for any string presented as a token', () => {
     clock: app.clock,
     settings: DEFAULT_SETTINGS,
     passwords: cheapPasswords,
-    throttle: { begin: refuseUse, succeeded: refuseUse },
+    throttle: { beginPasswordCheck: refuseUse, admitSignUp: refuseUse },
   });
   const meta = { ipAddress: null, userAgent: null };
 
@@ -292,7 +293,10 @@ describe('for any string presented as a token', () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ maxLength: 200 }), async (raw) => {
         const before = proxy.statements.length;
-        const result = await validateAccessToken(app.orm.em.fork(), raw, new Date());
+        const result = await validateAccessToken(app.orm.em.fork(), raw, {
+          settings: DEFAULT_SETTINGS,
+          now: new Date(),
+        });
         expect(result).toEqual({ kind: 'rejected', reason: 'MALFORMED' });
         expect(proxy.statements.length).toBe(before);
       }),
@@ -305,7 +309,7 @@ describe('for any string presented as a token', () => {
       fc.asyncProperty(fc.string({ maxLength: 200 }), async (raw) => {
         fc.pre(!isWellFormedToken(raw, 'refresh'));
         const before = proxy.statements.length;
-        const attempt = rotateRefreshToken(app.orm.em.fork(), deps(), raw, meta);
+        const attempt = rotateRefreshToken({ em: app.orm.em.fork(), deps: deps(), meta }, raw);
         await expect(attempt).rejects.toBeInstanceOf(AppError);
         await expect(attempt).rejects.toMatchObject({
           code: 'INVALID_REFRESH_TOKEN',

@@ -138,7 +138,7 @@ describe('failed-password throttling', () => {
     await client.connect();
     try {
       const { rows } = await client.query<{ dump: string }>(
-        "select string_agg(key, ',') as dump from password_failure_counters",
+        "select string_agg(key, ',') as dump from rate_limit_entries",
       );
       expect(rows[0]?.dump).toBeTruthy();
       expect(rows[0]?.dump).not.toContain(email);

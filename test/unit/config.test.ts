@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       refreshReuseGraceSeconds: 10,
       freshAuthSeconds: 600,
       loginMaxFailures: 10,
+      signupMaxPerIp: 20,
       trustProxy: false,
       logLevel: 'info',
       migrateOnStart: true,
@@ -34,6 +35,7 @@ describe('loadConfig', () => {
       REFRESH_REUSE_GRACE_SECONDS: '5',
       FRESH_AUTH_SECONDS: '120',
       LOGIN_MAX_FAILURES: '3',
+      SIGNUP_MAX_PER_IP: '5',
       TRUST_PROXY: 'true',
       LOG_LEVEL: 'debug',
       MIGRATE_ON_START: 'false',
@@ -51,6 +53,7 @@ describe('loadConfig', () => {
       refreshReuseGraceSeconds: 5,
       freshAuthSeconds: 120,
       loginMaxFailures: 3,
+      signupMaxPerIp: 5,
       trustProxy: true,
       logLevel: 'debug',
       migrateOnStart: false,
@@ -73,9 +76,28 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'mysql://db/x'],
     ['PRUNE_INTERVAL_SECONDS', 'hourly'],
     ['SECURITY_EVENT_RETENTION_DAYS', '0'],
+    ['SIGNUP_MAX_PER_IP', '0'],
   ])('stops on a bad %s (%s) with a message naming it', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable} `));
+  });
+
+  it('refuses lifetimes that contradict each other (access <= refresh <= session), naming both', () => {
+    expect(() =>
+      loadConfig({ ACCESS_TOKEN_TTL_SECONDS: '3600', REFRESH_TOKEN_TTL_SECONDS: '60' }),
+    ).toThrow(
+      /^ACCESS_TOKEN_TTL_SECONDS \(3600\) must not exceed REFRESH_TOKEN_TTL_SECONDS \(60\)/,
+    );
+    expect(() =>
+      loadConfig({ REFRESH_TOKEN_TTL_SECONDS: '7200', SESSION_TTL_SECONDS: '3600' }),
+    ).toThrow(/^REFRESH_TOKEN_TTL_SECONDS \(7200\) must not exceed SESSION_TTL_SECONDS \(3600\)/);
+    expect(
+      loadConfig({
+        ACCESS_TOKEN_TTL_SECONDS: '60',
+        REFRESH_TOKEN_TTL_SECONDS: '60',
+        SESSION_TTL_SECONDS: '60',
+      }).sessionTtlSeconds,
+    ).toBe(60);
   });
 
   it('refuses the embedded database in production', () => {

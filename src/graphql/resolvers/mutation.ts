@@ -1,10 +1,11 @@
 // Mutation root fields: each reads its arguments and calls one domain function.
+import type { IssuedTokens } from '../../auth/refresh-tokens.ts';
+import { rotateRefreshToken } from '../../auth/refresh-tokens.ts';
 import { logout, revokeAllSessions, revokeSessionById } from '../../auth/revocation.ts';
-import { type IssuedTokens, rotateRefreshToken } from '../../auth/sessions.ts';
 import { changeEmail, changePassword, logIn, signUp } from '../../users/accounts.ts';
 import type { GraphQLContext } from '../context.ts';
 import type { MutationResolvers } from '../resolvers.generated.ts';
-import { requireCaller } from './viewer.ts';
+import { requestOf, requireCaller } from './viewer.ts';
 
 /** From here on the client holds these tokens, so their session is the "current" one. */
 function handOver(ctx: GraphQLContext, tokens: IssuedTokens): IssuedTokens {
@@ -14,44 +15,31 @@ function handOver(ctx: GraphQLContext, tokens: IssuedTokens): IssuedTokens {
 
 export const Mutation: MutationResolvers = {
   signUp: async (_, { email, password }, ctx) =>
-    handOver(ctx, await signUp(ctx.em, ctx.auth, email, password, ctx.meta)),
+    handOver(ctx, await signUp(requestOf(ctx), { email, password })),
   login: async (_, { email, password }, ctx) =>
-    handOver(ctx, await logIn(ctx.em, ctx.auth, email, password, ctx.meta)),
+    handOver(ctx, await logIn(requestOf(ctx), { email, password })),
   refreshToken: async (_, { refreshToken }, ctx) =>
-    handOver(ctx, await rotateRefreshToken(ctx.em, ctx.auth, refreshToken, ctx.meta)),
+    handOver(ctx, await rotateRefreshToken(requestOf(ctx), refreshToken)),
   logout: async (_, __, ctx) => {
-    await logout(ctx.em, ctx.auth, requireCaller(ctx), ctx.meta);
+    await logout(requestOf(ctx), requireCaller(ctx));
     return true;
   },
   revokeSession: async (_, { id, currentPassword }, ctx) => {
-    await revokeSessionById(ctx.em, ctx.auth, requireCaller(ctx), id, currentPassword, ctx.meta);
+    await revokeSessionById(requestOf(ctx), requireCaller(ctx), { sessionId: id, currentPassword });
     return true;
   },
   revokeAllTokens: async (_, { currentPassword }, ctx) => {
-    const result = await revokeAllSessions(
-      ctx.em,
-      ctx.auth,
-      requireCaller(ctx),
-      currentPassword,
-      ctx.meta,
-    );
+    const result = await revokeAllSessions(requestOf(ctx), requireCaller(ctx), { currentPassword });
     return { ...result, auth: result.auth && handOver(ctx, result.auth) };
   },
   changeEmail: async (_, { newEmail, currentPassword }, ctx) =>
     handOver(
       ctx,
-      await changeEmail(ctx.em, ctx.auth, requireCaller(ctx), newEmail, currentPassword, ctx.meta),
+      await changeEmail(requestOf(ctx), requireCaller(ctx), { newEmail, currentPassword }),
     ),
   changePassword: async (_, { currentPassword, newPassword }, ctx) =>
     handOver(
       ctx,
-      await changePassword(
-        ctx.em,
-        ctx.auth,
-        requireCaller(ctx),
-        currentPassword,
-        newPassword,
-        ctx.meta,
-      ),
+      await changePassword(requestOf(ctx), requireCaller(ctx), { currentPassword, newPassword }),
     ),
 };

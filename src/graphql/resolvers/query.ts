@@ -2,12 +2,11 @@
 import { listSecurityEvents } from '../../auth/events.ts';
 import { listLiveSessions } from '../../auth/sessions.ts';
 import type { QueryResolvers } from '../resolvers.generated.ts';
-import { requireCaller } from './viewer.ts';
+import { requestOf, requireCaller } from './viewer.ts';
 
 export const Query: QueryResolvers = {
   me: (_, __, ctx) => requireCaller(ctx).user,
-  sessions: (_, __, ctx) =>
-    listLiveSessions(ctx.em, requireCaller(ctx).user.id, ctx.auth.settings, ctx.auth.clock.now()),
+  sessions: (_, __, ctx) => listLiveSessions(requestOf(ctx), requireCaller(ctx).user.id),
   securityEvents: (_, { first }, ctx) =>
     listSecurityEvents(ctx.em, requireCaller(ctx).user.id, first),
 };

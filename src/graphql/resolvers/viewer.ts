@@ -1,5 +1,7 @@
-// Guards for fields that need a signed-in caller.
-import type { Caller } from '../../auth/revocation.ts';
+// What resolvers hand the domain: the signed-in caller (for fields that need one) and the
+// request object every domain operation takes.
+import type { Caller } from '../../auth/caller.ts';
+import type { AuthRequest } from '../../auth/deps.ts';
 import { AppError } from '../../errors.ts';
 import type { GraphQLContext } from '../context.ts';
 
@@ -8,4 +10,8 @@ export function requireCaller({ viewer }: GraphQLContext): Caller {
   throw new AppError('UNAUTHENTICATED', {
     reason: viewer.kind === 'rejected' ? viewer.reason : 'MISSING',
   });
+}
+
+export function requestOf(ctx: GraphQLContext): AuthRequest {
+  return { em: ctx.em, deps: ctx.auth, meta: ctx.meta };
 }

@@ -1,0 +1,85 @@
+// What "a live session" means, in one place: not revoked, before its absolute end
+// (SESSION_TTL_SECONDS after the password was entered) and before its idle end
+// (REFRESH_TOKEN_TTL_SECONDS after its last refresh or login). The hot path, refresh, the
+// session list, revocation counts and pruning all decide with these functions and nothing else.
+import { addSeconds } from './clock.ts';
+import type { TokenSettings } from './settings.ts';
+
+export interface SessionTimes {
+  readonly revoked: boolean;
+  readonly expiresAt: Date;
+  readonly lastUsedAt: Date;
+}
+
+export type SessionState = 'live' | 'revoked' | 'expired';
+
+type IdleSettings = Pick<TokenSettings, 'refreshTokenTtlSeconds'>;
+
+/** When a session that is not refreshed again stops working. */
+export function idleEndOf(lastUsedAt: Date, settings: IdleSettings): Date {
+  return addSeconds(lastUsedAt, settings.refreshTokenTtlSeconds);
+}
+
+export function sessionState(
+  session: SessionTimes,
+  settings: IdleSettings,
+  now: Date,
+): SessionState {
+  if (session.revoked) return 'revoked';
+  const at = now.getTime();
+  if (session.expiresAt.getTime() <= at) return 'expired';
+  if (idleEndOf(session.lastUsedAt, settings).getTime() <= at) return 'expired';
+  return 'live';
+}
+
+/** The same rule as bounds on stored columns: live iff not revoked, expires_at > now, last_used_at > idleCutoff. */
+function liveBounds(settings: IdleSettings, now: Date) {
+  return { now, lastUsedAfter: addSeconds(now, -settings.refreshTokenTtlSeconds) };
+}
+
+/** An ORM filter for the live sessions (of one user, or one session of theirs). */
+export function liveSessionFilter(settings: IdleSettings, now: Date) {
+  const bounds = liveBounds(settings, now);
+  return {
+    revokedAt: null,
+    expiresAt: { $gt: bounds.now },
+    lastUsedAt: { $gt: bounds.lastUsedAfter },
+  } as const;
+}
+
+/**
+ * SQL that is true for a row of `sessions` that is before both of its ends, with its two
+ * parameters; live is that and `revoked_at is null`. For statements that must say it themselves
+ * (revocation counts how many of the sessions it ended were live).
+ */
+export function unendedSessionSql(
+  settings: IdleSettings,
+  now: Date,
+): { sql: string; params: Date[] } {
+  const bounds = liveBounds(settings, now);
+  return {
+    sql: '(expires_at > ? and last_used_at > ?)',
+    params: [bounds.now, bounds.lastUsedAfter],
+  };
+}
+
+/** SQL true for a session that stopped being live before `before` (for pruning), and its parameters. */
+export function endedBeforeSql(
+  settings: IdleSettings,
+  before: Date,
+): { sql: string; params: Date[] } {
+  return {
+    sql: '(revoked_at < ? or expires_at < ? or last_used_at < ?)',
+    params: [before, before, addSeconds(before, -settings.refreshTokenTtlSeconds)],
+  };
+}
+
+/** Why a session was revoked, as stored in `sessions.revoked_reason`. */
+export const REVOKE_REASONS = {
+  logout: 'LOGOUT',
+  revoked: 'REVOKED_BY_USER',
+  all: 'ALL_SESSIONS_REVOKED',
+  reuse: 'REFRESH_TOKEN_REUSE',
+  EMAIL_CHANGED: 'EMAIL_CHANGED',
+  PASSWORD_CHANGED: 'PASSWORD_CHANGED',
+} as const;
