@@ -120,10 +120,16 @@ describe('revokeSession()', () => {
   });
 
   it('answers NOT_FOUND for another user’s session, an unknown id, a revoked one, and garbage', async () => {
-    const [mine] = await threeSessions();
+    const [mine, revoked] = await threeSessions();
     const [theirs] = await threeSessions();
-    await app.gql('mutation { logout }', {}, (await threeSessions())[0]?.accessToken);
-    for (const id of [theirs?.session.id, '00000000-0000-4000-8000-000000000000', 'not-a-uuid']) {
+    expect(await must(app, 'mutation { logout }', {}, revoked?.accessToken)).toBe(true);
+    const ids = [
+      theirs?.session.id,
+      '00000000-0000-4000-8000-000000000000',
+      revoked?.session.id,
+      'not-a-uuid',
+    ];
+    for (const id of ids) {
       const result = await app.gql(REVOKE_SESSION, { id }, mine?.accessToken);
       expect(errorOf(result)).toEqual({ code: 'NOT_FOUND' });
     }
