@@ -17,7 +17,8 @@ const CLIENT_ERROR_CODES = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
 
-// Node and pg error codes that mean "the database is not there", as opposed to a bad query.
+// Node and PostgreSQL (SQLSTATE) codes that mean "the database is not there, or not answering in
+// time", as opposed to a bad query. Timeouts count: the client can retry, the query was fine.
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -25,27 +26,38 @@ const UNAVAILABLE_CODES = new Set([
   'EPIPE',
   'ENOTFOUND',
   'EHOSTUNREACH',
+  'EAI_AGAIN',
+  '53300', // too_many_connections
+  '55P03', // lock_not_available: lock_timeout cancelled the statement
+  '57014', // query_canceled: statement_timeout (or a cancel request)
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
-  '08000',
-  '08003',
-  '08006',
 ]);
 
+// pg and pg-pool raise these as plain Errors with no code (pg/lib/client.js, pg-pool/index.js).
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|is not queryable|Query read timeout/i;
+
+/**
+ * Whether `error`, or anything it wraps, says the database cannot be reached. MikroORM's
+ * DriverException copies the driver error's fields; other layers wrap it as `cause` (pg-pool,
+ * our own code), `originalError` (graphql-js) or `errors` (AggregateError, when every address
+ * of a host refused), so all of those are walked, each error once.
+ */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
-    const { code, message, cause } = e as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
-    if (
-      typeof message === 'string' &&
-      /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(
-        message,
-      )
-    ) {
-      return true;
+  const pending: unknown[] = [error];
+  const seen = new Set<unknown>();
+  while (pending.length > 0 && seen.size < 32) {
+    const e = pending.shift();
+    if (!e || typeof e !== 'object' || seen.has(e)) continue;
+    seen.add(e);
+    const { code, message, cause, originalError, errors } = e as Record<string, unknown>;
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) {
+      return true; // class 08 is connection_exception
     }
-    e = cause;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
+    pending.push(cause, originalError, ...(Array.isArray(errors) ? errors : []));
   }
   return false;
 }
