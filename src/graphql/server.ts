@@ -1,5 +1,6 @@
-// The Apollo Server: schema, resolvers, error masking, and the WWW-Authenticate header
-// (RFC 6750 §3) on responses to requests whose access token was rejected.
+// The Apollo Server: schema, resolvers, error masking, the HTTP status an error code implies,
+// and the WWW-Authenticate header (RFC 6750 §3) on responses to requests whose access token was
+// rejected.
 
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -39,6 +40,33 @@ const wwwAuthenticate: ApolloServerPlugin<GraphQLContext> = {
   },
 };
 
+/**
+ * Error codes that decide the HTTP status whatever else the response holds. Apollo takes the
+ * status from an error's `extensions.http`, which only errors thrown before execution carry
+ * (a context failure); a database failure inside a resolver arrives as an ordinary error, is
+ * classified by formatError, and would otherwise go out as 200.
+ */
+const STATUS_FOR_CODE: Readonly<Record<string, number>> = {
+  SERVICE_UNAVAILABLE: 503,
+};
+
+const statusFromErrorCodes: ApolloServerPlugin<GraphQLContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        if (response.body.kind !== 'single') return;
+        for (const error of response.body.singleResult.errors ?? []) {
+          const status = STATUS_FOR_CODE[String(error.extensions?.code)];
+          if (status) {
+            response.http.status = status;
+            return;
+          }
+        }
+      },
+    };
+  },
+};
+
 export function createApolloServer(options: {
   production: boolean;
   logger: Logger;
@@ -65,6 +93,7 @@ export function createApolloServer(options: {
         : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       wwwAuthenticate,
+      statusFromErrorCodes,
       ...(limits.plugins as ApolloServerPlugin<GraphQLContext>[]),
     ],
   });
