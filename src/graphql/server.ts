@@ -8,6 +8,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { buildSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { UnauthenticatedReason } from '../errors.ts';
 import type { GraphQLContext } from './context.ts';
@@ -85,7 +86,8 @@ export function createApolloServer(options: {
     allowBatchedHttpRequests: false,
     validationRules: limits.validationRules,
     parseOptions: { maxTokens: MAX_TOKENS },
-    formatError: createFormatError(logger),
+    // The schema only for looking up argument types in error messages; Apollo builds its own.
+    formatError: createFormatError(logger, buildSchema(typeDefs)),
     logger,
     plugins: [
       production
