@@ -135,6 +135,20 @@ export const boundedIntrospection: ValidationRule = (context) => {
   };
 };
 
+/**
+ * Refuses an operation whose root type the schema lacks (there is no Subscription). graphql 16
+ * does not check this when validating; execution then fails with an error that has no code, which
+ * Apollo would report as an internal error.
+ */
+export const operationTypeExists: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    if (context.getSchema().getRootType(node.operation)) return;
+    context.reportError(
+      new GraphQLError(`This API has no ${node.operation} operations.`, { nodes: node }),
+    );
+  },
+});
+
 /** For Apollo's `parseOptions`: parsing stops, with a 400, past this many tokens. */
 export const MAX_TOKENS = 1000;
 
@@ -156,6 +170,11 @@ export function requestLimits(): {
   const { plugins, validationRules } = armor.protect();
   return {
     plugins,
-    validationRules: [...validationRules, onePasswordCheckPerRequest, boundedIntrospection],
+    validationRules: [
+      ...validationRules,
+      onePasswordCheckPerRequest,
+      boundedIntrospection,
+      operationTypeExists,
+    ],
   };
 }

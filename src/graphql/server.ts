@@ -49,6 +49,9 @@ const wwwAuthenticate: ApolloServerPlugin<GraphQLContext> = {
  */
 const STATUS_FOR_CODE: Readonly<Record<string, number>> = {
   SERVICE_UNAVAILABLE: 503,
+  // Apollo answers this 200; it is a request the server will not take. Apollo Client's
+  // persisted-query link reads the code from a 400 as well and resends the full query.
+  PERSISTED_QUERY_NOT_SUPPORTED: 400,
 };
 
 const statusFromErrorCodes: ApolloServerPlugin<GraphQLContext> = {
@@ -84,6 +87,12 @@ export function createApolloServer(options: {
     includeStacktraceInErrorResponses: false,
     // One request, one operation: batching would multiply password checks per request.
     allowBatchedHttpRequests: false,
+    // No Automatic Persisted Queries. Apollo's default cache is per instance and in memory, so
+    // behind a load balancer most hashes miss anyway; the operations here are small, and an
+    // auth API gains nothing worth a client-fillable cache (or the not-found, mismatch and
+    // bad-version paths, which Apollo answers as internal errors). Every persistedQuery
+    // extension gets PERSISTED_QUERY_NOT_SUPPORTED, and clients fall back to sending the query.
+    persistedQueries: false,
     validationRules: limits.validationRules,
     parseOptions: { maxTokens: MAX_TOKENS },
     // The schema only for looking up argument types in error messages; Apollo builds its own.
