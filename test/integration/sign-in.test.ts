@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import {
   AUTH_FIELDS,
@@ -130,6 +131,34 @@ describe('login()', () => {
       });
       expect(result.errors).toBeUndefined();
       expect(result.data?.login.accessToken).toMatch(/^tsa_/);
+    }
+  });
+
+  it('accepts a padded Authorization header, the padding sent byte for byte', async () => {
+    const auth = await signUp(app);
+    // Not fetch: it strips leading and trailing whitespace from header values before sending.
+    const body = JSON.stringify({ query: '{ me { id } }' });
+    for (const header of [`Bearer    ${auth.accessToken}`, ` Bearer ${auth.accessToken}   `]) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const req = request(
+          `${app.url}/graphql`,
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: header },
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => {
+              text += chunk;
+            });
+            res.on('end', () => resolve(text));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+      expect(JSON.parse(answer).data?.me.id).toBe(auth.user.id);
     }
   });
 });
