@@ -1,8 +1,16 @@
 // What one request may ask for. graphql-armor bounds aliases, depth, directives and cost;
-// graphql-js's own parser bounds tokens; our own rule allows at most one password-checking mutation field per document, so an
-// aliased `login` ×30 (or a `login` beside a `changePassword`) never reaches a password check.
+// graphql-js's own parser bounds tokens; our own rules allow at most one password-checking
+// mutation field per document (so an aliased `login` ×30, or a `login` beside a
+// `changePassword`, never reaches a password check), bound introspection, which armor skips,
+// and refuse subscriptions, which the schema does not have.
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, type ValidationRule } from 'graphql';
+import {
+  type FragmentDefinitionNode,
+  GraphQLError,
+  Kind,
+  type SelectionSetNode,
+  type ValidationRule,
+} from 'graphql';
 
 export const PASSWORD_CHECKING_FIELDS: ReadonlySet<string> = new Set([
   'signUp',
@@ -31,6 +39,116 @@ export const onePasswordCheckPerRequest: ValidationRule = (context) => {
   };
 };
 
+/**
+ * The deepest introspection a request may ask for, counted in fields from `__schema`/`__type`
+ * down. graphql-js's getIntrospectionQuery with every option on (what codegen and Apollo Sandbox
+ * send) measures 15, its TypeRef fragment's nine `ofType`s being most of it
+ * (test/unit/introspection-limits.test.ts measures it); 2 more is the margin.
+ */
+export const MAX_INTROSPECTION_DEPTH = 17;
+
+/**
+ * How many list-returning introspection fields may nest inside each other. Each level multiplies
+ * the answer by a schema's worth of entries; the standard query nests 3 (`types { fields { args`).
+ * graphql-js's MaxIntrospectionDepthRule counts only four of these names, so `args`, `types`,
+ * `enumValues` and `directives` could still be stacked without this.
+ */
+export const MAX_INTROSPECTION_LIST_NESTING = 3;
+
+const INTROSPECTION_LIST_FIELDS: ReadonlySet<string> = new Set([
+  'types',
+  'fields',
+  'args',
+  'inputFields',
+  'interfaces',
+  'possibleTypes',
+  'enumValues',
+  'directives',
+]);
+
+export interface IntrospectionShape {
+  /** Fields on the longest path, the root field included. */
+  depth: number;
+  /** List-returning introspection fields on the path that has the most of them. */
+  listNesting: number;
+}
+
+/**
+ * Measures the selection under an introspection root field, fragments included. Each fragment is
+ * measured once (a fragment's shape does not depend on where it is spread), so a document that
+ * spreads fragments exponentially costs linear time; a cycle (refused by graphql-js's
+ * NoFragmentCyclesRule in the same pass) counts as empty here.
+ */
+export function createIntrospectionMeter(
+  getFragment: (name: string) => FragmentDefinitionNode | null | undefined,
+): (selectionSet: SelectionSetNode | undefined) => IntrospectionShape {
+  const fragments = new Map<string, IntrospectionShape | 'measuring'>();
+  const measure = (selectionSet: SelectionSetNode | undefined): IntrospectionShape => {
+    const shape = { depth: 0, listNesting: 0 };
+    for (const selection of selectionSet?.selections ?? []) {
+      let inner: IntrospectionShape;
+      if (selection.kind === Kind.FIELD) {
+        const below = measure(selection.selectionSet);
+        const isList = INTROSPECTION_LIST_FIELDS.has(selection.name.value) ? 1 : 0;
+        inner = { depth: below.depth + 1, listNesting: below.listNesting + isList };
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        inner = measure(selection.selectionSet);
+      } else {
+        const name = selection.name.value;
+        const known = fragments.get(name);
+        if (known === 'measuring') continue;
+        if (known) {
+          inner = known;
+        } else {
+          fragments.set(name, 'measuring');
+          inner = measure(getFragment(name)?.selectionSet);
+          fragments.set(name, inner);
+        }
+      }
+      shape.depth = Math.max(shape.depth, inner.depth);
+      shape.listNesting = Math.max(shape.listNesting, inner.listNesting);
+    }
+    return shape;
+  };
+  return measure;
+}
+
+export const boundedIntrospection: ValidationRule = (context) => {
+  const measure = createIntrospectionMeter((name) => context.getFragment(name));
+  return {
+    Field(node) {
+      if (node.name.value !== '__schema' && node.name.value !== '__type') return;
+      const below = measure(node.selectionSet);
+      if (
+        below.depth + 1 > MAX_INTROSPECTION_DEPTH ||
+        below.listNesting > MAX_INTROSPECTION_LIST_NESTING
+      ) {
+        context.reportError(
+          new GraphQLError(
+            `Introspection may nest at most ${MAX_INTROSPECTION_DEPTH} fields deep and ${MAX_INTROSPECTION_LIST_NESTING} lists inside each other.`,
+            { nodes: node },
+          ),
+        );
+      }
+      return false;
+    },
+  };
+};
+
+/**
+ * Refuses an operation whose root type the schema lacks (there is no Subscription). graphql 16
+ * does not check this when validating; execution then fails with an error that has no code, which
+ * Apollo would report as an internal error.
+ */
+export const operationTypeExists: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    if (context.getSchema().getRootType(node.operation)) return;
+    context.reportError(
+      new GraphQLError(`This API has no ${node.operation} operations.`, { nodes: node }),
+    );
+  },
+});
+
 /** For Apollo's `parseOptions`: parsing stops, with a 400, past this many tokens. */
 export const MAX_TOKENS = 1000;
 
@@ -50,5 +168,13 @@ export function requestLimits(): {
     blockFieldSuggestion: { enabled: false },
   });
   const { plugins, validationRules } = armor.protect();
-  return { plugins, validationRules: [...validationRules, onePasswordCheckPerRequest] };
+  return {
+    plugins,
+    validationRules: [
+      ...validationRules,
+      onePasswordCheckPerRequest,
+      boundedIntrospection,
+      operationTypeExists,
+    ],
+  };
 }

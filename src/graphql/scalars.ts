@@ -1,7 +1,13 @@
 // graphql-scalars' DateTime and EmailAddress. EmailAddress is wrapped so that a bad address
-// is recognisable by type (not by message text) and its value is not echoed back.
-import { GraphQLScalarType } from 'graphql';
+// is recognisable by type (not by message text) and its value is not echoed back, so that
+// surrounding whitespace is trimmed before it is judged (the contract stores emails trimmed),
+// and so that an address longer than RFC 5321 allows is refused here, as input, rather than
+// after a password hash and a trip to the database.
+import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { DateTimeResolver, EmailAddressResolver } from 'graphql-scalars';
+
+/** RFC 5321 §4.5.3.1: a path is at most 256 octets including its angle brackets. */
+export const MAX_EMAIL_LENGTH = 254;
 
 export class InvalidEmailAddressError extends TypeError {
   constructor() {
@@ -10,20 +16,24 @@ export class InvalidEmailAddressError extends TypeError {
   }
 }
 
-function rethrowing<A extends unknown[], R>(parse: (...args: A) => R): (...args: A) => R {
-  return (...args) => {
-    try {
-      return parse(...args);
-    } catch {
-      throw new InvalidEmailAddressError();
-    }
-  };
+function parseEmail(value: unknown): string {
+  if (typeof value !== 'string') throw new InvalidEmailAddressError();
+  const trimmed = value.trim();
+  if (trimmed.length > MAX_EMAIL_LENGTH) throw new InvalidEmailAddressError();
+  try {
+    return EmailAddressResolver.parseValue(trimmed) as string;
+  } catch {
+    throw new InvalidEmailAddressError();
+  }
 }
 
 export const DateTime = DateTimeResolver;
 
 export const EmailAddress = new GraphQLScalarType({
   ...EmailAddressResolver.toConfig(),
-  parseValue: rethrowing(EmailAddressResolver.parseValue.bind(EmailAddressResolver)),
-  parseLiteral: rethrowing(EmailAddressResolver.parseLiteral.bind(EmailAddressResolver)),
+  parseValue: parseEmail,
+  parseLiteral(ast: ValueNode) {
+    if (ast.kind !== Kind.STRING) throw new InvalidEmailAddressError();
+    return parseEmail(ast.value);
+  },
 });

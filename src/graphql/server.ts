@@ -1,5 +1,6 @@
-// The Apollo Server: schema, resolvers, error masking, and the WWW-Authenticate header
-// (RFC 6750 §3) on responses to requests whose access token was rejected.
+// The Apollo Server: schema, resolvers, error masking, the HTTP status an error code implies,
+// and the WWW-Authenticate header (RFC 6750 §3) on responses to requests whose access token was
+// rejected.
 
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -7,6 +8,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { buildSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { UnauthenticatedReason } from '../errors.ts';
 import type { GraphQLContext } from './context.ts';
@@ -39,6 +41,36 @@ const wwwAuthenticate: ApolloServerPlugin<GraphQLContext> = {
   },
 };
 
+/**
+ * Error codes that decide the HTTP status whatever else the response holds. Apollo takes the
+ * status from an error's `extensions.http`, which only errors thrown before execution carry
+ * (a context failure); a database failure inside a resolver arrives as an ordinary error, is
+ * classified by formatError, and would otherwise go out as 200.
+ */
+const STATUS_FOR_CODE: Readonly<Record<string, number>> = {
+  SERVICE_UNAVAILABLE: 503,
+  // Apollo answers this 200; it is a request the server will not take. Apollo Client's
+  // persisted-query link reads the code from a 400 as well and resends the full query.
+  PERSISTED_QUERY_NOT_SUPPORTED: 400,
+};
+
+const statusFromErrorCodes: ApolloServerPlugin<GraphQLContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        if (response.body.kind !== 'single') return;
+        for (const error of response.body.singleResult.errors ?? []) {
+          const status = STATUS_FOR_CODE[String(error.extensions?.code)];
+          if (status) {
+            response.http.status = status;
+            return;
+          }
+        }
+      },
+    };
+  },
+};
+
 export function createApolloServer(options: {
   production: boolean;
   logger: Logger;
@@ -55,9 +87,16 @@ export function createApolloServer(options: {
     includeStacktraceInErrorResponses: false,
     // One request, one operation: batching would multiply password checks per request.
     allowBatchedHttpRequests: false,
+    // No Automatic Persisted Queries. Apollo's default cache is per instance and in memory, so
+    // behind a load balancer most hashes miss anyway; the operations here are small, and an
+    // auth API gains nothing worth a client-fillable cache (or the not-found, mismatch and
+    // bad-version paths, which Apollo answers as internal errors). Every persistedQuery
+    // extension gets PERSISTED_QUERY_NOT_SUPPORTED, and clients fall back to sending the query.
+    persistedQueries: false,
     validationRules: limits.validationRules,
     parseOptions: { maxTokens: MAX_TOKENS },
-    formatError: createFormatError(logger),
+    // The schema only for looking up argument types in error messages; Apollo builds its own.
+    formatError: createFormatError(logger, buildSchema(typeDefs)),
     logger,
     plugins: [
       production
@@ -65,6 +104,7 @@ export function createApolloServer(options: {
         : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       wwwAuthenticate,
+      statusFromErrorCodes,
       ...(limits.plugins as ApolloServerPlugin<GraphQLContext>[]),
     ],
   });

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import {
   AUTH_FIELDS,
@@ -30,14 +31,28 @@ describe('signUp()', () => {
     expect(result.data?.me).toEqual({ id: auth.user.id, email: email.toLowerCase() });
   });
 
-  it('refuses an email another account has, whatever its case, with EMAIL_IN_USE', async () => {
+  it('refuses an email another account has, whatever its case and padding, with EMAIL_IN_USE', async () => {
     const email = uniqueEmail();
     await signUp(app, email);
-    const result = await app.gql(
-      'mutation($e: EmailAddress!) { signUp(email: $e, password: "long enough pw") { accessToken } }',
-      { e: `  ${email.toUpperCase()}`.trim() },
-    );
-    expect(errorOf(result)).toEqual({ code: 'EMAIL_IN_USE' });
+    for (const padded of [`  ${email.toUpperCase()}`, `${email}\t `, ` ${email} `]) {
+      const variable = await app.gql(
+        'mutation($e: EmailAddress!) { signUp(email: $e, password: "long enough pw") { accessToken } }',
+        { e: padded },
+      );
+      expect(errorOf(variable)).toEqual({ code: 'EMAIL_IN_USE' });
+      const literal = await app.gql(
+        `mutation { signUp(email: ${JSON.stringify(padded)}, password: "long enough pw") { accessToken } }`,
+      );
+      expect(errorOf(literal)).toEqual({ code: 'EMAIL_IN_USE' });
+    }
+  });
+
+  it('stores a padded email trimmed, and signs in with it padded or not', async () => {
+    const email = uniqueEmail();
+    const auth = await signUp(app, `  ${email.toUpperCase()} `);
+    expect(auth.user.email).toBe(email);
+    expect(errorOf(await login(app, email))).toEqual({});
+    expect((await login(app, `${email}  `)).data?.login.user.email).toBe(email);
   });
 
   it('lets exactly one of two simultaneous signUps for one address win', async () => {
@@ -116,6 +131,34 @@ describe('login()', () => {
       });
       expect(result.errors).toBeUndefined();
       expect(result.data?.login.accessToken).toMatch(/^tsa_/);
+    }
+  });
+
+  it('accepts a padded Authorization header, the padding sent byte for byte', async () => {
+    const auth = await signUp(app);
+    // Not fetch: it strips leading and trailing whitespace from header values before sending.
+    const body = JSON.stringify({ query: '{ me { id } }' });
+    for (const header of [`Bearer    ${auth.accessToken}`, ` Bearer ${auth.accessToken}   `]) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const req = request(
+          `${app.url}/graphql`,
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: header },
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => {
+              text += chunk;
+            });
+            res.on('end', () => resolve(text));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+      expect(JSON.parse(answer).data?.me.id).toBe(auth.user.id);
     }
   });
 });

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generateToken, hashToken, isWellFormedToken } from '../../src/auth/tokens.ts';
 
@@ -51,9 +50,17 @@ describe('token format', () => {
     expect(isWellFormedToken(value, 'access')).toBe(false);
   });
 
-  it('stores tokens as the hex SHA-256 of their text', () => {
-    const token = generateToken('access');
-    expect(hashToken(token)).toBe(createHash('sha256').update(token).digest('hex'));
-    expect(hashToken(token)).toMatch(/^[0-9a-f]{64}$/);
+  // Known answers, not a second implementation: FIPS 180-2's "abc" and the empty string, and
+  // digests of a token-shaped and a non-ASCII text from coreutils' `printf %s … | sha256sum`.
+  it.each([
+    ['abc', 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
+    ['', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'],
+    [
+      `tsa_${'A'.repeat(43)}xxxxxx`,
+      '709dfb0cc823796e563525780ff55e2d62774578d8c6c0220745763ce6f71c5e',
+    ],
+    ['é', '4a99557e4033c3539de2eb65472017cad5f9557f7a0625a09f1c3f6e2ba69c4c'], // UTF-8 bytes
+  ])('stores %j as the lower-case hex SHA-256 of its text', (token, digest) => {
+    expect(hashToken(token)).toBe(digest);
   });
 });
