@@ -115,7 +115,9 @@ try {
         const won = results.filter((r) => r.data?.changePassword);
         if (won.length === 2) bothWon += 1;
         for (const r of won)
-          if (await alive((r.data?.changePassword as Auth).accessToken)) liveAfter += 1;
+          if (await alive((r.data?.changePassword as Auth | undefined)?.accessToken ?? '')) {
+            liveAfter += 1;
+          }
       }),
     );
     row('two changePassword at once (30 users): both won', String(bothWon));

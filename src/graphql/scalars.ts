@@ -5,9 +5,7 @@
 // after a password hash and a trip to the database.
 import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { DateTimeResolver, EmailAddressResolver } from 'graphql-scalars';
-
-/** RFC 5321 §4.5.3.1: a path is at most 256 octets including its angle brackets. */
-export const MAX_EMAIL_LENGTH = 254;
+import { EMAIL_MAX_LENGTH } from '../users/email.ts';
 
 export class InvalidEmailAddressError extends TypeError {
   constructor() {
@@ -19,7 +17,7 @@ export class InvalidEmailAddressError extends TypeError {
 function parseEmail(value: unknown): string {
   if (typeof value !== 'string') throw new InvalidEmailAddressError();
   const trimmed = value.trim();
-  if (trimmed.length > MAX_EMAIL_LENGTH) throw new InvalidEmailAddressError();
+  if (trimmed.length > EMAIL_MAX_LENGTH) throw new InvalidEmailAddressError();
   try {
     return EmailAddressResolver.parseValue(trimmed) as string;
   } catch {

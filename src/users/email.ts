@@ -1,7 +1,10 @@
 // Email addresses are stored trimmed and lower-cased, and so compared case-insensitively.
 import { AppError } from '../errors.ts';
 
-/** RFC 5321's limit on a whole address (a path of 256 octets, less the angle brackets). */
+/**
+ * RFC 5321 §4.5.3.1's limit on a whole address (a path of 256 octets, less the angle brackets).
+ * The EmailAddress scalar refuses longer input first; this guards every other way in.
+ */
 export const EMAIL_MAX_LENGTH = 254;
 
 /** The stored form of an address; one longer than RFC 5321 allows is refused as `field`. */
