@@ -15,6 +15,8 @@ export interface Config {
   readonly freshAuthSeconds: number;
   readonly loginMaxFailures: number;
   readonly signupMaxPerIp: number;
+  readonly tokenCacheSize: number;
+  readonly tokenCacheLeaseSeconds: number;
   readonly trustProxy: boolean;
   readonly logLevel: LogLevel;
   readonly migrateOnStart: boolean;
@@ -140,6 +142,8 @@ export function loadConfig(env: Env): Config {
     freshAuthSeconds: integer(env, 'FRESH_AUTH_SECONDS', 600, 0, DAY),
     loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 10, 1, 1_000_000),
     signupMaxPerIp: integer(env, 'SIGNUP_MAX_PER_IP', 20, 1, 1_000_000),
+    tokenCacheSize: integer(env, 'TOKEN_CACHE_SIZE', 100_000, 0, 10_000_000),
+    tokenCacheLeaseSeconds: integer(env, 'TOKEN_CACHE_LEASE_SECONDS', 5, 1, 60),
     trustProxy: flag(env, 'TRUST_PROXY', false),
     logLevel: logLevel as LogLevel,
     migrateOnStart: flag(env, 'MIGRATE_ON_START', true),

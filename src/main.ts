@@ -2,6 +2,7 @@
 import { systemClock } from './auth/clock.ts';
 import { createPasswordHasher } from './auth/passwords.ts';
 import { pruneExpired } from './auth/prune.ts';
+import { startRevocationBus } from './auth/revocation-bus.ts';
 import { createThrottle } from './auth/throttle.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/open-database.ts';
@@ -31,9 +32,22 @@ async function main(): Promise<void> {
     maxFailuresPerEmailAndIp: config.loginMaxFailures,
     maxSignUpsPerIp: config.signupMaxPerIp,
   });
+  const revocations = await startRevocationBus({
+    databaseUrl,
+    pool,
+    cacheSize: config.tokenCacheSize,
+    leaseMs: config.tokenCacheLeaseSeconds * 1000,
+    onError: (err) => logger.warn({ err }, 'token cache listener lost; checks go to the database'),
+  });
   const server = createTesseraServer({
     orm,
-    auth: { clock: systemClock, settings: config, passwords: createPasswordHasher(), throttle },
+    auth: {
+      clock: systemClock,
+      settings: config,
+      passwords: createPasswordHasher(),
+      throttle,
+      revocations,
+    },
     production: config.production,
     trustProxy: config.trustProxy,
     logger,
@@ -58,6 +72,7 @@ async function main(): Promise<void> {
     clearInterval(pruneTimer);
     try {
       await server.close();
+      await revocations.stop();
       await pool.end();
       await database.close();
       process.exit(0);

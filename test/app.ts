@@ -6,6 +6,11 @@ import type { Logger } from 'pino';
 import { createOrmOptions } from '../mikro-orm.config.ts';
 import type { Clock } from '../src/auth/clock.ts';
 import { createPasswordHasher, type PasswordHasher } from '../src/auth/passwords.ts';
+import {
+  noRevocationBus,
+  type StartedRevocationBus,
+  startRevocationBus,
+} from '../src/auth/revocation-bus.ts';
 import type { TokenSettings } from '../src/auth/settings.ts';
 import { createThrottle } from '../src/auth/throttle.ts';
 import { createPool } from '../src/db/pool.ts';
@@ -46,6 +51,8 @@ export interface TestApp {
   orm: MikroORM;
   /** Every SQL statement the ORM has sent, in order. */
   queries: string[];
+  /** The token cache's coherence, unless the app was started without a cache. */
+  revocations: StartedRevocationBus | undefined;
   gql(
     query: string,
     variables?: Record<string, unknown>,
@@ -66,6 +73,8 @@ export interface AppOptions {
   trustProxy?: boolean;
   passwords?: PasswordHasher;
   logger?: Logger;
+  /** The token cache: on by default (as in production), with a short lease; `false` turns it off. */
+  tokenCache?: { size?: number; leaseMs?: number; listenerUrl?: string } | false;
 }
 
 export async function startApp(options: AppOptions): Promise<TestApp> {
@@ -81,6 +90,16 @@ export async function startApp(options: AppOptions): Promise<TestApp> {
     maxFailuresPerIp: options.ipMaxFailures ?? 100_000,
     maxSignUpsPerIp: options.signupMaxPerIp ?? 1_000_000,
   });
+  const revocations =
+    options.tokenCache === false
+      ? undefined
+      : await startRevocationBus({
+          databaseUrl: options.tokenCache?.listenerUrl ?? databaseUrl,
+          pool,
+          cacheSize: options.tokenCache?.size ?? 10_000,
+          leaseMs: options.tokenCache?.leaseMs ?? 1000,
+          onError: () => {},
+        });
   const orm = await MikroORM.init(
     createOrmOptions({
       clientUrl: databaseUrl,
@@ -95,6 +114,7 @@ export async function startApp(options: AppOptions): Promise<TestApp> {
       settings: { ...DEFAULT_SETTINGS, ...options.settings },
       passwords: options.passwords ?? cheapPasswords,
       throttle,
+      revocations: revocations ?? noRevocationBus,
     },
     production: options.production ?? false,
     trustProxy: options.trustProxy ?? false,
@@ -107,6 +127,7 @@ export async function startApp(options: AppOptions): Promise<TestApp> {
     clock,
     orm,
     queries,
+    revocations,
     async gql(query, variables, token, headers = {}) {
       const response = await fetch(`${url}/graphql`, {
         method: 'POST',
@@ -127,6 +148,7 @@ export async function startApp(options: AppOptions): Promise<TestApp> {
     },
     async close() {
       await server.close();
+      await revocations?.stop();
       await orm.close();
       await pool.end();
     },

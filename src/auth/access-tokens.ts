@@ -1,5 +1,7 @@
 // Access tokens: issued with a session or a refresh, checked on every authenticated request
 // (the hot path). A token is live while it is unexpired and its session is live (liveness.ts).
+// What the database says of a token is cached in-process while the revocation bus allows it
+// (revocation-bus.ts), so a warm check makes no query at all.
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AccessToken, type Session } from '../db/entities/index.ts';
@@ -7,7 +9,9 @@ import type { AccessTokenProblem } from '../errors.ts';
 import type { SessionView, UserView } from './caller.ts';
 import { addSeconds, earliest } from './clock.ts';
 import { sessionState } from './liveness.ts';
+import type { RevocationBus } from './revocation-bus.ts';
 import type { TokenSettings } from './settings.ts';
+import type { CachedCheck } from './token-cache.ts';
 import { generateToken, hashToken, isWellFormedToken } from './tokens.ts';
 
 export type AccessTokenResult =
@@ -76,36 +80,56 @@ interface AccessTokenRow {
   user_created_at: number;
 }
 
-/** Never throws for a bad token; the caller decides what a rejection means. */
+/** What the database holds for a token: a live-looking caller, or a final rejection. */
+async function lookUpAccessToken(em: EntityManager, digest: string): Promise<CachedCheck> {
+  const pool = await em.getConnection().getNativeClient();
+  const { rows } = await pool.query<AccessTokenRow>({ ...VALIDATE_ACCESS_TOKEN, values: [digest] });
+  const row = rows[0];
+  if (!row) return { kind: 'rejected', reason: 'INVALID' };
+  // Revocation is final, so it may be remembered; expiry is judged at each use, by `now`.
+  if (row.session_revoked) return { kind: 'rejected', reason: 'REVOKED' };
+  return {
+    kind: 'valid',
+    tokenExpiresAt: row.token_expires_at,
+    user: { id: row.user_id, email: row.user_email, createdAt: new Date(row.user_created_at) },
+    session: {
+      id: row.session_id,
+      createdAt: new Date(row.session_created_at),
+      lastUsedAt: new Date(row.session_last_used_at),
+      expiresAt: new Date(row.session_expires_at),
+      userAgent: row.session_user_agent,
+      ipAddress: row.session_ip_address,
+    },
+  };
+}
+
+function judge(check: CachedCheck, settings: TokenSettings, now: Date): AccessTokenResult {
+  if (check.kind === 'rejected') return check;
+  const state = sessionState({ ...check.session, revoked: false }, settings, now);
+  if (state !== 'live' || check.tokenExpiresAt <= now.getTime()) {
+    return { kind: 'rejected', reason: 'EXPIRED' };
+  }
+  return { kind: 'valid', user: check.user, session: check.session };
+}
+
+/**
+ * Never throws for a bad token; the caller decides what a rejection means. A malformed token
+ * costs no query; a token this instance checked before costs none either while its cache is
+ * coherent (a cached session's `lastUsedAt` may be older than the database's, which can only
+ * end it earlier, never later; with access <= refresh TTL it ends the token first anyway).
+ */
 export async function validateAccessToken(
   em: EntityManager,
   raw: string,
-  { settings, now }: { settings: TokenSettings; now: Date },
+  context: { settings: TokenSettings; now: Date; revocations: RevocationBus },
 ): Promise<AccessTokenResult> {
   if (!isWellFormedToken(raw, 'access')) return { kind: 'rejected', reason: 'MALFORMED' };
-  const pool = await em.getConnection().getNativeClient();
-  const { rows } = await pool.query<AccessTokenRow>({
-    ...VALIDATE_ACCESS_TOKEN,
-    values: [hashToken(raw)],
-  });
-  const row = rows[0];
-  if (!row) return { kind: 'rejected', reason: 'INVALID' };
-  const session: SessionView = {
-    id: row.session_id,
-    createdAt: new Date(row.session_created_at),
-    lastUsedAt: new Date(row.session_last_used_at),
-    expiresAt: new Date(row.session_expires_at),
-    userAgent: row.session_user_agent,
-    ipAddress: row.session_ip_address,
-  };
-  const state = sessionState({ ...session, revoked: row.session_revoked }, settings, now);
-  if (state === 'revoked') return { kind: 'rejected', reason: 'REVOKED' };
-  if (state === 'expired' || row.token_expires_at <= now.getTime()) {
-    return { kind: 'rejected', reason: 'EXPIRED' };
-  }
-  return {
-    kind: 'valid',
-    user: { id: row.user_id, email: row.user_email, createdAt: new Date(row.user_created_at) },
-    session,
-  };
+  const digest = hashToken(raw);
+  const cache = context.revocations.servingCache();
+  const cached = cache?.get(digest);
+  if (cached) return judge(cached, context.settings, context.now);
+  const epoch = cache?.epoch ?? 0;
+  const check = await lookUpAccessToken(em, digest);
+  cache?.fill(digest, check, epoch);
+  return judge(check, context.settings, context.now);
 }

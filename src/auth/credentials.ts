@@ -15,7 +15,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { User } from '../db/entities/index.ts';
 import { AppError } from '../errors.ts';
-import type { AuthRequest } from './deps.ts';
+import { type AuthRequest, revokingTransaction } from './deps.ts';
 import { recordSecurityEvent } from './events.ts';
 
 /** How often a check is redone because a committed change overtook it, before giving up. */
@@ -78,7 +78,7 @@ export async function withCheckedPassword<T>(
         ? await passwords.hash(password)
         : null;
       try {
-        const result = await req.em.transactional(async (tx) => {
+        const result = await revokingTransaction(req, async (tx) => {
           const current = await lockAccount(tx, user.id);
           if (!current || current.sessionEpoch !== checkedEpoch) throw new CheckOvertaken();
           // Compare-and-set: a concurrent login may have upgraded it already.

@@ -3,6 +3,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from './clock.ts';
 import type { PasswordHasher } from './passwords.ts';
+import type { RevocationBus } from './revocation-bus.ts';
 import type { TokenSettings } from './settings.ts';
 import type { Throttle } from './throttle.ts';
 
@@ -11,6 +12,8 @@ export interface AuthDeps {
   readonly settings: TokenSettings;
   readonly passwords: PasswordHasher;
   readonly throttle: Throttle;
+  /** Keeps every instance's token cache coherent with revocations. */
+  readonly revocations: RevocationBus;
 }
 
 /** Where a request came from, recorded on sessions and security events. */
@@ -23,4 +26,22 @@ export interface AuthRequest {
   readonly em: EntityManager;
   readonly deps: AuthDeps;
   readonly meta: RequestMeta;
+}
+
+/**
+ * A transaction that may revoke: once it has committed, this waits until every instance has
+ * dropped what it revoked (revocation-bus.ts) before returning, so the operation answers only
+ * when no instance accepts the revoked tokens. Every revoking transaction goes through here.
+ */
+export async function revokingTransaction<T>(
+  req: AuthRequest,
+  work: (tx: EntityManager) => Promise<T>,
+): Promise<T> {
+  let committed: EntityManager | undefined;
+  const result = await req.em.transactional(async (tx) => {
+    committed = tx;
+    return work(tx);
+  });
+  if (committed) await req.deps.revocations.settle(committed);
+  return result;
 }

@@ -6,10 +6,13 @@
 //   ago, and with them their refresh tokens. Spent refresh tokens live as long as their session,
 //   so a replay is caught as reuse for the session's whole life;
 // - expired rate-limit entries (throttle.ts);
+// - leases of token caches that ended over an hour ago (instances that stopped without
+//   giving theirs back);
 // - security events older than SECURITY_EVENT_RETENTION_DAYS.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { addSeconds, type Clock } from './clock.ts';
 import { endedBeforeSql } from './liveness.ts';
+import { LEASE_TABLE } from './revocation-bus.ts';
 import { THROTTLE_TABLE } from './throttle.ts';
 
 export const ENDED_SESSION_RETENTION_SECONDS = 7 * 24 * 60 * 60;
@@ -26,6 +29,7 @@ export interface PruneCounts {
   successorSeals: number;
   sessions: number;
   rateLimitEntries: number;
+  cacheLeases: number;
   securityEvents: number;
 }
 
@@ -80,6 +84,14 @@ export async function pruneExpired(
       `delete from ${THROTTLE_TABLE} where (key, attempt_id) in (
          select key, attempt_id from ${THROTTLE_TABLE} where expires_at < ? limit ?)`,
       [now],
+      batchSize,
+    ),
+    cacheLeases: await inBatches(
+      em,
+      // In the database's time, like the leases themselves: never the app's clock.
+      `delete from ${LEASE_TABLE} where instance_id in (
+         select instance_id from ${LEASE_TABLE} where expires_at < now() - interval '1 hour' limit ?)`,
+      [],
       batchSize,
     ),
     securityEvents: await inBatches(

@@ -8,7 +8,7 @@ import { RefreshToken, Session, type User } from '../db/entities/index.ts';
 import { AppError, type RefreshTokenProblem } from '../errors.ts';
 import { issueAccessToken } from './access-tokens.ts';
 import { addSeconds, earliest } from './clock.ts';
-import type { AuthRequest } from './deps.ts';
+import { type AuthRequest, revokingTransaction } from './deps.ts';
 import { recordSecurityEvent } from './events.ts';
 import { REVOKE_REASONS, sessionState } from './liveness.ts';
 import type { TokenSettings } from './settings.ts';
@@ -89,7 +89,7 @@ export async function rotateRefreshToken(req: AuthRequest, raw: string): Promise
     throw new AppError('INVALID_REFRESH_TOKEN', { reason: 'INVALID' });
   }
   const { clock, settings } = req.deps;
-  const outcome = await req.em.transactional(async (tx): Promise<RotationOutcome> => {
+  const outcome = await revokingTransaction(req, async (tx): Promise<RotationOutcome> => {
     const now = clock.now();
     const token = await tx.findOne(
       RefreshToken,
@@ -128,6 +128,7 @@ export async function rotateRefreshToken(req: AuthRequest, raw: string): Promise
       // family goes, and the owner is told through the security log.
       session.revokedAt = now;
       session.revokedReason = REVOKE_REASONS.reuse;
+      await req.deps.revocations.announce(tx, { sessionIds: [session.id] });
       recordSecurityEvent(
         tx,
         { type: 'REFRESH_TOKEN_REUSE', userId: user.id, sessionId: session.id },

@@ -1,9 +1,10 @@
-// Signing out: one session (logout, revokeSession) or all of them (revokeAllTokens).
+// Signing out: one session (logout, revokeSession) or all of them (revokeAllTokens). Each
+// answers only once every instance has dropped the revoked tokens (revokingTransaction).
 import { AppError } from '../errors.ts';
 import { validate as isUuid } from '../uuid.ts';
 import { accountOf, type Caller } from './caller.ts';
 import { lockAccount, withCheckedPassword } from './credentials.ts';
-import type { AuthRequest } from './deps.ts';
+import { type AuthRequest, revokingTransaction } from './deps.ts';
 import { recordSecurityEvent } from './events.ts';
 import { REVOKE_REASONS } from './liveness.ts';
 import type { IssuedTokens } from './refresh-tokens.ts';
@@ -11,23 +12,17 @@ import { endAllSessions, isSessionFresh, revokeSessions, startSession } from './
 
 /** Signs the caller's session out. Sent twice at once, it revokes (and records) once. */
 export async function logout(req: AuthRequest, caller: Caller): Promise<void> {
-  const { clock, settings } = req.deps;
-  const now = clock.now();
-  await req.em.transactional(async (tx) => {
-    const revoked = await revokeSessions(tx, {
-      userId: caller.user.id,
-      sessionId: caller.session.id,
+  const sessionId = caller.session.id;
+  await revokingTransaction(req, async (tx) => {
+    const userId = caller.user.id;
+    const revoked = await revokeSessions(tx, req, {
+      userId,
+      sessionId,
       reason: REVOKE_REASONS.logout,
-      now,
-      settings,
     });
     if (revoked === 0) return;
-    recordSecurityEvent(
-      tx,
-      { type: 'SESSION_REVOKED', userId: caller.user.id, sessionId: caller.session.id },
-      req.meta,
-      now,
-    );
+    const event = { type: 'SESSION_REVOKED', userId, sessionId } as const;
+    recordSecurityEvent(tx, event, req.meta, req.deps.clock.now());
   });
 }
 
@@ -44,21 +39,14 @@ export async function revokeSessionById(
   const { sessionId, currentPassword } = input;
   const revokeOne = async (tx: AuthRequest['em']) => {
     if (!isUuid(sessionId)) throw new AppError('NOT_FOUND');
-    const now = clock.now();
-    const revoked = await revokeSessions(tx, {
-      userId: caller.user.id,
+    const userId = caller.user.id;
+    const revoked = await revokeSessions(tx, req, {
+      userId,
       sessionId,
       reason: REVOKE_REASONS.revoked,
-      now,
-      settings,
     });
     if (revoked === 0) throw new AppError('NOT_FOUND');
-    recordSecurityEvent(
-      tx,
-      { type: 'SESSION_REVOKED', userId: caller.user.id, sessionId },
-      req.meta,
-      now,
-    );
+    recordSecurityEvent(tx, { type: 'SESSION_REVOKED', userId, sessionId }, req.meta, clock.now());
   };
   if (currentPassword != null) {
     await withCheckedPassword(req, accountOf(caller), currentPassword, (tx) => revokeOne(tx));
@@ -67,7 +55,7 @@ export async function revokeSessionById(
   if (!isSessionFresh(caller.session, settings, clock.now())) {
     throw new AppError('REAUTHENTICATION_REQUIRED');
   }
-  await req.em.transactional(revokeOne);
+  await revokingTransaction(req, revokeOne);
 }
 
 /**
@@ -94,7 +82,7 @@ export async function revokeAllSessions(
       return { revokedSessionCount, auth };
     });
   }
-  return req.em.transactional(async (tx) => {
+  return revokingTransaction(req, async (tx) => {
     const user = await lockAccount(tx, userId);
     if (!user) throw new AppError('UNAUTHENTICATED', { reason: 'REVOKED' });
     const revokedSessionCount = await endAllSessions(tx, req, user, REVOKE_REASONS.all);

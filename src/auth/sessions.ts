@@ -43,29 +43,27 @@ export function listLiveSessions(req: AuthRequest, userId: string): Promise<Sess
 
 /**
  * Revokes every session of the user that is not revoked yet (or just `sessionId`), in one
- * statement. Revoking is not limited to live sessions, so that nothing a looser check might
- * still accept escapes it; what it returns is how many of them were live, which is what a
- * person means by "signed out".
+ * statement, and announces it to every instance's token cache; run it in a
+ * revokingTransaction (deps.ts), which waits for them after the commit. Revoking is not
+ * limited to live sessions, so that nothing a looser check might still accept escapes it; what
+ * it returns is how many of them were live, which is what a person means by "signed out".
  */
 export async function revokeSessions(
   tx: EntityManager,
-  target: {
-    userId: string;
-    sessionId?: string;
-    reason: string;
-    now: Date;
-    settings: TokenSettings;
-  },
+  req: AuthRequest,
+  target: { userId: string; sessionId?: string; reason: string },
 ): Promise<number> {
+  const { settings } = req.deps;
+  const now = req.deps.clock.now();
   // RETURNING sees the updated row, so "was it live" is asked of its ends alone: it was not
   // revoked, or the WHERE would have skipped it.
-  const unended = unendedSessionSql(target.settings, target.now);
+  const unended = unendedSessionSql(settings, now);
   const rows = await tx.getConnection().execute<Array<{ was_live: boolean }>>(
     `update sessions set revoked_at = ?, revoked_reason = ?
        where user_id = ? and revoked_at is null${target.sessionId ? ' and id = ?' : ''}
        returning ${unended.sql} as was_live`,
     [
-      target.now,
+      now,
       target.reason,
       target.userId,
       ...(target.sessionId ? [target.sessionId] : []),
@@ -73,6 +71,11 @@ export async function revokeSessions(
     ],
     'all',
     tx.getTransactionContext(),
+  );
+  // Every instance must drop what it cached for them before the operation answers.
+  await req.deps.revocations.announce(
+    tx,
+    target.sessionId ? { sessionIds: [target.sessionId] } : { userIds: [target.userId] },
   );
   return rows.filter((row) => row.was_live).length;
 }
@@ -85,7 +88,7 @@ export function isSessionFresh(session: SessionView, settings: TokenSettings, no
 /**
  * Ends every session of `user` and moves its session epoch on, so that no password check made
  * before this commits can start a session after it (credentials.ts). The caller holds the
- * account's row lock (lockAccount or withCheckedPassword).
+ * account's row lock (lockAccount or withCheckedPassword), in a revokingTransaction.
  */
 export function endAllSessions(
   tx: EntityManager,
@@ -93,8 +96,7 @@ export function endAllSessions(
   user: User,
   reason: string,
 ): Promise<number> {
-  const now = req.deps.clock.now();
   user.sessionEpoch += 1;
-  user.updatedAt = now;
-  return revokeSessions(tx, { userId: user.id, reason, now, settings: req.deps.settings });
+  user.updatedAt = req.deps.clock.now();
+  return revokeSessions(tx, req, { userId: user.id, reason });
 }

@@ -40,6 +40,7 @@ export async function identifyViewer(
   const result = await validateAccessToken(em, parsed.token, {
     settings: auth.settings,
     now: auth.clock.now(),
+    revocations: auth.revocations,
   });
   return result.kind === 'valid'
     ? { kind: 'authenticated', user: result.user, session: result.session }

@@ -5,12 +5,14 @@ import {
   errorOf,
   me,
   refresh,
+  requestStatements,
   signUp,
   startTestApp,
   useTestAppBehindProxy,
 } from './harness.ts';
 
-// Through a proxy that sees every statement on the wire, so costs are counted there.
+// Through a proxy that sees every statement on the wire, so costs are counted there (the warm
+// path of the token cache costs none: token-cache.test.ts).
 const { app, proxy } = useTestAppBehindProxy();
 
 describe('access tokens', () => {
@@ -75,14 +77,13 @@ describe('access tokens', () => {
     expect(result.data?.me.id).toBe(auth.user.id);
   });
 
-  it('cost exactly one database statement, a read, and no write per authenticated request', async () => {
+  it('cost one database statement, a read, and no write when not cached yet', async () => {
     const auth = await signUp(app);
-    await me(app, auth.accessToken); // the first use on a connection prepares the statement
     const before = proxy.statements.length;
     const ormBefore = app.queries.length;
     const result = await app.gql('{ me { id email createdAt } }', {}, auth.accessToken);
     expect(result.data?.me.id).toBe(auth.user.id);
-    expect(proxy.statements.slice(before)).toEqual([
+    expect(requestStatements(proxy, before)).toEqual([
       { statement: 'tessera.validate-access-token.v1', text: expect.stringMatching(/^select /) },
     ]);
     expect(app.queries.length).toBe(ormBefore); // nothing through the ORM either
@@ -92,7 +93,7 @@ describe('access tokens', () => {
     const auth = await signUp(app);
     const before = proxy.statements.length;
     await app.gql('{ me { id } sessions { id } securityEvents { type } }', {}, auth.accessToken);
-    const sent = proxy.statements.slice(before);
+    const sent = requestStatements(proxy, before);
     expect(sent).toHaveLength(3); // the token check, then one read per list
     for (const { text } of sent) expect(text).toMatch(/^\s*select /i);
   });
@@ -101,7 +102,7 @@ describe('access tokens', () => {
     const before = proxy.statements.length;
     const result = await app.gql('{ me { id } }', {}, 'tsa_not-a-real-token');
     expect(errorOf(result)).toEqual({ code: 'UNAUTHENTICATED', reason: 'MALFORMED' });
-    expect(proxy.statements.length).toBe(before);
+    expect(requestStatements(proxy, before)).toEqual([]);
   });
 
   it('issued before a refresh keep working until their own expiry', async () => {

@@ -1,7 +1,8 @@
 // The test app on this run's database (or another way to it, such as a cuttable proxy).
 import { afterAll, beforeAll, inject } from 'vitest';
+import { BUS_SQL_MARK } from '../../src/auth/revocation-bus.ts';
 import { type AppOptions, startApp, type TestApp } from '../app.ts';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
+import { type ObservedStatement, startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 
 export * from '../app.ts';
 
@@ -52,4 +53,13 @@ export function useTestAppBehindProxy(options: Parameters<typeof startTestApp>[0
     await proxy?.close();
   });
   return { app: lateBound(() => app), proxy: lateBound(() => proxy) };
+}
+
+/**
+ * The statements requests sent through `proxy` since `from` (a length of `proxy.statements`),
+ * leaving out the token cache's own listener connection, which renews its lease in the
+ * background.
+ */
+export function requestStatements(proxy: TcpProxy, from: number): ObservedStatement[] {
+  return proxy.statements.slice(from).filter((s) => !s.text?.includes(BUS_SQL_MARK));
 }

@@ -15,6 +15,8 @@ describe('loadConfig', () => {
       freshAuthSeconds: 600,
       loginMaxFailures: 10,
       signupMaxPerIp: 20,
+      tokenCacheSize: 100_000,
+      tokenCacheLeaseSeconds: 5,
       trustProxy: false,
       logLevel: 'info',
       migrateOnStart: true,
