@@ -5,8 +5,6 @@
 // just as often many unrelated ones behind a carrier, so they are not grouped further.
 import { isIPv4, isIPv6 } from 'node:net';
 
-const MAPPED_V4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
-
 /** The eight 16-bit groups of a valid IPv6 address (with an embedded IPv4 tail, if any). */
 function groupsOf(address: string): number[] {
   let text = address;
@@ -24,14 +22,22 @@ function groupsOf(address: string): number[] {
   );
 }
 
+/** The address without brackets, zone or port (`[::1]:443`, `203.0.113.9:5000`, `fe80::1%eth0`). */
+function bareAddress(ip: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(ip);
+  if (bracketed?.[1]) return bracketed[1].replace(/%.*$/, '');
+  const v4WithPort = /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(ip);
+  if (v4WithPort?.[1]) return v4WithPort[1];
+  return ip.replace(/%.*$/, '');
+}
+
 export function clientNetwork(ip: string | null): string {
   if (!ip) return 'unknown';
-  const address = ip.replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '');
+  const address = bareAddress(ip.trim());
   if (isIPv4(address)) return address;
   if (!isIPv6(address)) return address; // not an IP (say, a proxy's odd header): as it is
-  const mapped = MAPPED_V4.exec(address);
-  if (mapped?.[1] && isIPv4(mapped[1])) return mapped[1];
   const groups = groupsOf(address);
+  // IPv4-mapped (::ffff:a.b.c.d, however written): the IPv4 client it is.
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
     const [hi = 0, lo = 0] = groups.slice(6);
     return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;

@@ -24,28 +24,49 @@ const MAX_CHECKS = 3;
 /** Whose password is being checked: an email typed at login, or the signed-in caller. */
 export type Account = { email: string } | { userId: string; email: string };
 
+export interface PasswordCheck<T, P> {
+  /** `email` normalised. */
+  readonly account: Account;
+  readonly password: string;
+  /**
+   * Work that needs a right password but no lock (hashing a new password): done once, after
+   * the check and before the transaction, so a wrong or refused attempt never pays for it.
+   */
+  readonly prepare?: () => Promise<P>;
+  /** What the password authorises, in the transaction that holds the account's row lock. */
+  readonly act: (tx: EntityManager, user: User, prepared: P) => Promise<T> | T;
+}
+
 class CheckOvertaken extends Error {}
 
-/** Locks the account's row for the rest of the transaction; every epoch change happens under it. */
-export function lockAccount(tx: EntityManager, userId: string): Promise<User | null> {
-  return tx.findOne(User, userId, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+/**
+ * Locks the account's row for the rest of the transaction. `update` for a change of the
+ * account or its epoch; `share` for work that touches its sessions only (logout), so that it
+ * queues behind an epoch change instead of deadlocking with it: every transaction that changes
+ * a user's sessions takes this lock first.
+ */
+export function lockAccount(
+  tx: EntityManager,
+  userId: string,
+  mode: 'update' | 'share' = 'update',
+): Promise<User | null> {
+  const lockMode = mode === 'update' ? LockMode.PESSIMISTIC_WRITE : LockMode.PESSIMISTIC_READ;
+  return tx.findOne(User, userId, { lockMode, refresh: true });
 }
 
 function loadAccount(em: EntityManager, account: Account): Promise<User | null> {
   return 'userId' in account
-    ? em.findOne(User, account.userId, { refresh: true })
-    : em.findOne(User, { email: account.email }, { refresh: true });
+    ? em.findOne(User, account.userId)
+    : em.findOne(User, { email: account.email });
 }
 
 /**
- * Checks `password` for `account` and, if it is right, runs `act` in a transaction holding the
- * account's row lock, with the account exactly as the check saw it. `email` must be normalised.
+ * Checks the password and, if it is right, runs `act` in a transaction holding the account's
+ * row lock, with the account exactly as the check saw it.
  */
-export async function withCheckedPassword<T>(
+export async function withCheckedPassword<T, P = undefined>(
   req: AuthRequest,
-  account: Account,
-  password: string,
-  act: (tx: EntityManager, user: User) => Promise<T> | T,
+  { account, password, prepare, act }: PasswordCheck<T, P>,
 ): Promise<T> {
   const { passwords, throttle, clock } = req.deps;
   const admission = await throttle.beginPasswordCheck(account.email, req.meta.ipAddress);
@@ -53,54 +74,67 @@ export async function withCheckedPassword<T>(
     throw new AppError('RATE_LIMITED', { retryAfter: admission.retryAfterSeconds });
   }
   const { check } = admission;
-  let passwordWasRight = false;
+  // Settled exactly once, by what was learnt of the password: a wrong one is counted (or, if
+  // the count cannot be written, left pending, never given back), a right one is given back,
+  // and an attempt that learnt nothing is abandoned.
+  let verdict: 'unknown' | 'right' | 'wrong' = 'unknown';
+  let prepared: { value: P } | undefined;
   try {
     for (let round = 1; ; round++) {
-      const user = await loadAccount(req.em, account);
-      if (!user || !(await passwords.verify(user.passwordHash, password))) {
-        // Verify against a dummy hash for unknown emails, so the answer takes as long either way.
-        if (!user) await passwords.verifyNothing(password);
+      // Read on a fork: a transaction that failed after changing the account must not leave
+      // that change in the request's identity map for a later flush to write.
+      const user = await loadAccount(req.em.fork(), account);
+      const right = user !== null && (await passwords.verify(user.passwordHash, password));
+      // Verify against a dummy hash for unknown emails, so the answer takes as long either way.
+      if (!user) await passwords.verifyNothing(password);
+      if (!user || !right) {
+        verdict = 'wrong';
         const { limitReached } = await check.failed();
         const userId = user?.id ?? null;
         const now = clock.now();
         recordSecurityEvent(req.em, { type: 'LOGIN_FAILED', userId }, req.meta, now);
         // Once per lockout, when it begins: a flood of refused attempts must not flood the log.
-        if (limitReached)
+        if (limitReached) {
           recordSecurityEvent(req.em, { type: 'RATE_LIMITED', userId }, req.meta, now);
+        }
         // Flushed on its own: the caller's work is abandoned, the record of the attempt is not.
         await req.em.flush();
         throw new AppError('INVALID_CREDENTIALS');
       }
-      passwordWasRight = true;
+      verdict = 'right';
+      prepared ??= { value: prepare ? await prepare() : (undefined as P) };
       const checkedEpoch = user.sessionEpoch;
       const checkedHash = user.passwordHash;
       const upgradedHash = passwords.needsRehash(checkedHash)
         ? await passwords.hash(password)
         : null;
-      try {
-        const result = await revokingTransaction(req, async (tx) => {
-          const current = await lockAccount(tx, user.id);
-          if (!current || current.sessionEpoch !== checkedEpoch) throw new CheckOvertaken();
-          // Compare-and-set: a concurrent login may have upgraded it already.
-          if (upgradedHash && current.passwordHash === checkedHash) {
-            current.passwordHash = upgradedHash;
-            current.updatedAt = clock.now();
-          }
-          return act(tx, current);
-        });
-        await check.succeeded();
-        return result;
-      } catch (error) {
-        if (!(error instanceof CheckOvertaken)) throw error;
-        passwordWasRight = false;
-        if (round >= MAX_CHECKS) throw new AppError('SERVICE_UNAVAILABLE');
+      const outcome = await revokingTransaction(req, async (tx) => {
+        const current = await lockAccount(tx, user.id);
+        if (!current || current.sessionEpoch !== checkedEpoch) throw new CheckOvertaken();
+        // Compare-and-set: a concurrent login may have upgraded it already.
+        if (upgradedHash && current.passwordHash === checkedHash) {
+          current.passwordHash = upgradedHash;
+          current.updatedAt = clock.now();
+        }
+        return { value: await act(tx, current, (prepared as { value: P }).value) };
+      }).catch((error: unknown) => {
+        if (error instanceof CheckOvertaken) return undefined;
+        throw error;
+      });
+      if (outcome) {
+        // Committed: the answer is the outcome, whether or not the give-back gets written
+        // (an unsettled check lapses by itself).
+        await check.succeeded().catch(() => {});
+        return outcome.value;
       }
+      // Overtaken by a committed change: check again, against the account as it now is.
+      verdict = 'unknown';
+      if (round >= MAX_CHECKS) throw new AppError('SERVICE_UNAVAILABLE');
     }
   } catch (error) {
-    if (error instanceof AppError && error.code === 'INVALID_CREDENTIALS') throw error;
-    // A right password is settled as such even when what it authorised failed (EMAIL_IN_USE…);
-    // anything else decided nothing about the password, so nothing is counted.
-    await (passwordWasRight ? check.succeeded() : check.abandoned()).catch(() => {});
+    // A right password is settled as such even when what it authorised failed (EMAIL_IN_USE…).
+    if (verdict === 'right') await check.succeeded().catch(() => {});
+    if (verdict === 'unknown') await check.abandoned().catch(() => {});
     throw error;
   }
 }

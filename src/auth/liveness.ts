@@ -74,12 +74,12 @@ export function endedBeforeSql(
   };
 }
 
-/** Why a session was revoked, as stored in `sessions.revoked_reason`. */
+/** Why a session was revoked (`sessions.revoked_reason`), keyed by the security event that records it. */
 export const REVOKE_REASONS = {
-  logout: 'LOGOUT',
-  revoked: 'REVOKED_BY_USER',
-  all: 'ALL_SESSIONS_REVOKED',
-  reuse: 'REFRESH_TOKEN_REUSE',
+  LOGOUT: 'LOGOUT',
+  SESSION_REVOKED: 'REVOKED_BY_USER',
+  ALL_SESSIONS_REVOKED: 'ALL_SESSIONS_REVOKED',
+  REFRESH_TOKEN_REUSE: 'REFRESH_TOKEN_REUSE',
   EMAIL_CHANGED: 'EMAIL_CHANGED',
   PASSWORD_CHANGED: 'PASSWORD_CHANGED',
 } as const;

@@ -127,7 +127,7 @@ export async function rotateRefreshToken(req: AuthRequest, raw: string): Promise
       // A spent token after the window: someone holds a copy they should not. The whole
       // family goes, and the owner is told through the security log.
       session.revokedAt = now;
-      session.revokedReason = REVOKE_REASONS.reuse;
+      session.revokedReason = REVOKE_REASONS.REFRESH_TOKEN_REUSE;
       await req.deps.revocations.announce(tx, { sessionIds: [session.id] });
       recordSecurityEvent(
         tx,

@@ -15,10 +15,11 @@ export async function logout(req: AuthRequest, caller: Caller): Promise<void> {
   const sessionId = caller.session.id;
   await revokingTransaction(req, async (tx) => {
     const userId = caller.user.id;
+    await lockAccount(tx, userId, 'share');
     const revoked = await revokeSessions(tx, req, {
       userId,
       sessionId,
-      reason: REVOKE_REASONS.logout,
+      reason: REVOKE_REASONS.LOGOUT,
     });
     if (revoked === 0) return;
     const event = { type: 'SESSION_REVOKED', userId, sessionId } as const;
@@ -40,16 +41,21 @@ export async function revokeSessionById(
   const revokeOne = async (tx: AuthRequest['em']) => {
     if (!isUuid(sessionId)) throw new AppError('NOT_FOUND');
     const userId = caller.user.id;
+    await lockAccount(tx, userId, 'share');
     const revoked = await revokeSessions(tx, req, {
       userId,
       sessionId,
-      reason: REVOKE_REASONS.revoked,
+      reason: REVOKE_REASONS.SESSION_REVOKED,
     });
     if (revoked === 0) throw new AppError('NOT_FOUND');
     recordSecurityEvent(tx, { type: 'SESSION_REVOKED', userId, sessionId }, req.meta, clock.now());
   };
   if (currentPassword != null) {
-    await withCheckedPassword(req, accountOf(caller), currentPassword, (tx) => revokeOne(tx));
+    await withCheckedPassword(req, {
+      account: accountOf(caller),
+      password: currentPassword,
+      act: (tx) => revokeOne(tx),
+    });
     return;
   }
   if (!isSessionFresh(caller.session, settings, clock.now())) {
@@ -70,22 +76,28 @@ export async function revokeAllSessions(
   const { clock } = req.deps;
   const userId = caller.user.id;
   if (input.currentPassword != null) {
-    return withCheckedPassword(req, accountOf(caller), input.currentPassword, async (tx, user) => {
-      const revokedSessionCount = await endAllSessions(tx, req, user, REVOKE_REASONS.all);
-      const auth = startSession(tx, req, user);
-      recordSecurityEvent(
-        tx,
-        { type: 'ALL_SESSIONS_REVOKED', userId, sessionId: auth.session.id },
-        req.meta,
-        clock.now(),
-      );
-      return { revokedSessionCount, auth };
+    return withCheckedPassword(req, {
+      account: accountOf(caller),
+      password: input.currentPassword,
+      act: async (tx, user) => {
+        const reason = REVOKE_REASONS.ALL_SESSIONS_REVOKED;
+        const revokedSessionCount = await endAllSessions(tx, req, { user, reason });
+        const auth = startSession(tx, req, user);
+        recordSecurityEvent(
+          tx,
+          { type: 'ALL_SESSIONS_REVOKED', userId, sessionId: auth.session.id },
+          req.meta,
+          clock.now(),
+        );
+        return { revokedSessionCount, auth };
+      },
     });
   }
   return revokingTransaction(req, async (tx) => {
     const user = await lockAccount(tx, userId);
     if (!user) throw new AppError('UNAUTHENTICATED', { reason: 'REVOKED' });
-    const revokedSessionCount = await endAllSessions(tx, req, user, REVOKE_REASONS.all);
+    const reason = REVOKE_REASONS.ALL_SESSIONS_REVOKED;
+    const revokedSessionCount = await endAllSessions(tx, req, { user, reason });
     recordSecurityEvent(tx, { type: 'ALL_SESSIONS_REVOKED', userId }, req.meta, clock.now());
     return { revokedSessionCount, auth: null };
   });

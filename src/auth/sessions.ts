@@ -93,8 +93,7 @@ export function isSessionFresh(session: SessionView, settings: TokenSettings, no
 export function endAllSessions(
   tx: EntityManager,
   req: AuthRequest,
-  user: User,
-  reason: string,
+  { user, reason }: { user: User; reason: string },
 ): Promise<number> {
   user.sessionEpoch += 1;
   user.updatedAt = req.deps.clock.now();

@@ -206,9 +206,12 @@ export function createThrottle(options: ThrottleOptions): Throttle {
           async (client) => {
             const now = clock.now();
             for (const limit of limits) {
+              // An upsert, not an update: the pending entry may have lapsed (and been pruned)
+              // under an overloaded check, and the failure must be counted all the same.
               await client.query(
-                `update ${THROTTLE_TABLE} set kind = 'failure', expires_at = $3
-                 where attempt_id = $1 and key = $2`,
+                `insert into ${THROTTLE_TABLE} (key, attempt_id, kind, expires_at)
+                   values ($2, $1, 'failure', $3)
+                   on conflict (key, attempt_id) do update set kind = 'failure', expires_at = $3`,
                 [attemptId, limit.key, addSeconds(now, limit.windowSeconds)],
               );
             }

@@ -3,6 +3,7 @@
 // transaction as the change (auth/credentials.ts says why that transaction locks the account).
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { accountOf, type Caller } from '../auth/caller.ts';
 import { withCheckedPassword } from '../auth/credentials.ts';
 import type { AuthRequest } from '../auth/deps.ts';
@@ -71,69 +72,101 @@ export function logIn(
   input: { email: string; password: string },
 ): Promise<IssuedTokens> {
   const email = normalizeEmail(input.email, 'email');
-  return withCheckedPassword(req, { email }, input.password, (tx, user) => {
-    const issued = startSession(tx, req, user);
-    recordSecurityEvent(
-      tx,
-      { type: 'LOGIN_SUCCEEDED', userId: user.id, sessionId: issued.session.id },
-      req.meta,
-      req.deps.clock.now(),
-    );
-    return issued;
+  return withCheckedPassword(req, {
+    account: { email },
+    password: input.password,
+    act: (tx, user) => {
+      const issued = startSession(tx, req, user);
+      recordSecurityEvent(
+        tx,
+        { type: 'LOGIN_SUCCEEDED', userId: user.id, sessionId: issued.session.id },
+        req.meta,
+        req.deps.clock.now(),
+      );
+      return issued;
+    },
   });
 }
 
 /** A sensitive change: the account changes, every session ends, a new one begins for the caller. */
-function replaceAllSessions(
+function replaceAllSessions<P>(
   req: AuthRequest,
   caller: Caller,
-  currentPassword: string,
-  change: 'EMAIL_CHANGED' | 'PASSWORD_CHANGED',
-  apply: (user: User) => void,
+  change: {
+    type: 'EMAIL_CHANGED' | 'PASSWORD_CHANGED';
+    currentPassword: string;
+    prepare?: () => Promise<P>;
+    apply: (tx: EntityManager, user: User, prepared: P) => Promise<void> | void;
+  },
 ): Promise<IssuedTokens> {
-  return withCheckedPassword(req, accountOf(caller), currentPassword, async (tx, user) => {
-    apply(user);
-    await endAllSessions(tx, req, user, REVOKE_REASONS[change]);
-    const issued = startSession(tx, req, user);
-    recordSecurityEvent(
-      tx,
-      { type: change, userId: user.id, sessionId: issued.session.id },
-      req.meta,
-      req.deps.clock.now(),
-    );
-    return issued;
+  return withCheckedPassword(req, {
+    account: accountOf(caller),
+    password: change.currentPassword,
+    prepare: change.prepare,
+    act: async (tx, user, prepared) => {
+      await change.apply(tx, user, prepared as P);
+      await endAllSessions(tx, req, { user, reason: REVOKE_REASONS[change.type] });
+      const issued = startSession(tx, req, user);
+      recordSecurityEvent(
+        tx,
+        { type: change.type, userId: user.id, sessionId: issued.session.id },
+        req.meta,
+        req.deps.clock.now(),
+      );
+      return issued;
+    },
   });
 }
 
-export async function changeEmail(
+/**
+ * Checks the password before anything else, so that EMAIL_IN_USE is told only to the account's
+ * owner; and counts each attempt against the client's sign-up budget (SIGNUP_MAX_PER_IP), since
+ * the answer reveals whether an address is registered.
+ */
+export function changeEmail(
   req: AuthRequest,
   caller: Caller,
   input: { newEmail: string; currentPassword: string },
 ): Promise<IssuedTokens> {
   const newEmail = normalizeEmail(input.newEmail, 'newEmail');
-  if (newEmail !== caller.user.email) await assertEmailFree(req, newEmail);
   return claimingEmail(() =>
-    replaceAllSessions(req, caller, input.currentPassword, 'EMAIL_CHANGED', (user) => {
-      if (newEmail === user.email) {
-        throw new AppError(
-          'BAD_USER_INPUT',
-          { field: 'newEmail' },
-          'That is already your email address.',
-        );
-      }
-      user.email = newEmail;
+    replaceAllSessions(req, caller, {
+      type: 'EMAIL_CHANGED',
+      currentPassword: input.currentPassword,
+      prepare: async () => {
+        const admission = await req.deps.throttle.admitSignUp(req.meta.ipAddress);
+        if (!admission.allowed) {
+          throw new AppError('RATE_LIMITED', { retryAfter: admission.retryAfterSeconds });
+        }
+      },
+      apply: async (tx, user) => {
+        if (newEmail === user.email) {
+          throw new AppError(
+            'BAD_USER_INPUT',
+            { field: 'newEmail' },
+            'That is already your email address.',
+          );
+        }
+        if (await tx.count(User, { email: newEmail })) throw new AppError('EMAIL_IN_USE');
+        user.email = newEmail;
+      },
     }),
   );
 }
 
-export async function changePassword(
+export function changePassword(
   req: AuthRequest,
   caller: Caller,
   input: { currentPassword: string; newPassword: string },
 ): Promise<IssuedTokens> {
   assertPasswordAcceptable(input.newPassword, 'newPassword');
-  const passwordHash = await req.deps.passwords.hash(input.newPassword);
-  return replaceAllSessions(req, caller, input.currentPassword, 'PASSWORD_CHANGED', (user) => {
-    user.passwordHash = passwordHash;
+  return replaceAllSessions(req, caller, {
+    type: 'PASSWORD_CHANGED',
+    currentPassword: input.currentPassword,
+    // Hashed only once the current password is known right, outside the row lock.
+    prepare: () => req.deps.passwords.hash(input.newPassword),
+    apply: (_tx, user, passwordHash) => {
+      user.passwordHash = passwordHash;
+    },
   });
 }

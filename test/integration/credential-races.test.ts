@@ -133,3 +133,27 @@ describe('the argon2 upgrade on login', () => {
     }
   });
 });
+
+describe('revocations of one account at once', () => {
+  it('never deadlock: sign out everywhere and a password change racing logouts all succeed', async () => {
+    const failures: string[] = [];
+    for (let round = 0; round < 10; round++) {
+      const email = uniqueEmail('deadlock');
+      const first = await signUp(app, email);
+      const others = await Promise.all(
+        Array.from({ length: 6 }, async () => (await login(app, email)).data?.login as Auth),
+      );
+      const results = await Promise.all([
+        round % 2
+          ? app.gql('mutation { revokeAllTokens { revokedSessionCount } }', {}, first.accessToken)
+          : app.gql(CHANGE_PASSWORD, { pw: PASSWORD, new: NEW_PASSWORD }, first.accessToken),
+        ...others.map((auth) => app.gql('mutation { logout }', {}, auth.accessToken)),
+      ]);
+      for (const r of results) {
+        const code = r.errors?.[0]?.extensions.code;
+        if (code) failures.push(code);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});

@@ -193,6 +193,17 @@ describe('changeEmail()', () => {
     await expectSignedIn(mine as Auth);
   });
 
+  it('checks the password before saying whether an address is taken', async () => {
+    const taken = (await signUp(app)).user.email;
+    const auth = await signUp(app);
+    const result = await app.gql(
+      CHANGE_EMAIL,
+      { e: taken, pw: 'not my password' },
+      auth.accessToken,
+    );
+    expect(errorOf(result)).toEqual({ code: 'INVALID_CREDENTIALS' });
+  });
+
   it('refuses a wrong password with INVALID_CREDENTIALS, changing nothing', async () => {
     const [mine] = await threeSessions();
     const result = await app.gql(

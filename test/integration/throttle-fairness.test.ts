@@ -102,3 +102,20 @@ describe('a request cut between counting an attempt and settling it', () => {
     expect(errorOf(right)).toEqual({ code: 'RATE_LIMITED' });
   });
 });
+
+describe('a wrong password whose failure cannot be written', () => {
+  const { app, proxy } = useTestAppBehindProxy({ trustProxy: true, loginMaxFailures: 1 });
+  const COUNT_FAILURE = /set kind = 'failure'/;
+
+  it('is never given back: the next attempt is still held to the limit', async () => {
+    const email = uniqueEmail();
+    const ip = { 'x-forwarded-for': freshIpv4() };
+    await signUp(app, email);
+    // Cut the database off at the statement that counts the failure, and again at its retry.
+    void proxy.cutWhen(COUNT_FAILURE).then(() => proxy.cutWhen(COUNT_FAILURE));
+    const wrong = await app.gql(LOGIN, { e: email, p: 'wrong password!' }, null, ip);
+    expect(wrong.data?.login).toBeUndefined();
+    const right = await app.gql(LOGIN, { e: email, p: PASSWORD }, null, ip);
+    expect(errorOf(right)).toEqual({ code: 'RATE_LIMITED' });
+  });
+});

@@ -27,6 +27,11 @@ describe('clientNetwork', () => {
     expect(clientNetwork('::ffff:cb00:7109')).toBe('203.0.113.9');
   });
 
+  it('ignores a port a proxy may have appended', () => {
+    expect(clientNetwork('203.0.113.9:5123')).toBe('203.0.113.9');
+    expect(clientNetwork('[2001:db8:1:2::1]:443')).toBe('2001:db8:1:2::/64');
+  });
+
   it('passes anything that is not an IP through, and has one key for "unknown"', () => {
     expect(clientNetwork('not-an-ip')).toBe('not-an-ip');
     expect(clientNetwork(null)).toBe('unknown');
