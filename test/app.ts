@@ -3,11 +3,11 @@
 // bench/ can use it too; test/integration/harness.ts adds the run's database.
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { createOrmOptions } from '../mikro-orm.config.ts';
 import type { Clock } from '../src/auth/clock.ts';
 import { createPasswordHasher, type PasswordHasher } from '../src/auth/passwords.ts';
 import type { TokenSettings } from '../src/auth/settings.ts';
 import { createPasswordThrottle } from '../src/auth/throttle.ts';
+import { createOrmOptions } from '../src/db/orm-options.ts';
 import { createPool } from '../src/db/pool.ts';
 import { createTesseraServer } from '../src/http/server.ts';
 import { createLogger } from '../src/log.ts';

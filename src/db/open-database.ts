@@ -2,10 +2,10 @@
 // ORM, and pending migrations when MIGRATE_ON_START is on. Shared by the server and the CLI.
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { createOrmOptions } from '../../mikro-orm.config.ts';
 import type { Config } from '../config.ts';
 import { startEmbeddedDatabase } from './embedded-database.ts';
 import { migrateDatabase } from './migrate.ts';
+import { createOrmOptions } from './orm-options.ts';
 
 export interface OpenDatabase {
   orm: MikroORM;
