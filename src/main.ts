@@ -6,6 +6,7 @@ import { createPasswordThrottle } from './auth/throttle.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/open-database.ts';
 import { createPool } from './db/pool.ts';
+import { createContextFactory } from './graphql/context.ts';
 import { createTesseraServer } from './http/server.ts';
 import { createLogger } from './log.ts';
 
@@ -31,7 +32,10 @@ async function main(): Promise<void> {
   });
   const server = createTesseraServer({
     orm,
-    auth: { clock: systemClock, settings: config, passwords: createPasswordHasher(), throttle },
+    createContext: createContextFactory({
+      orm,
+      auth: { clock: systemClock, settings: config, passwords: createPasswordHasher(), throttle },
+    }),
     production: config.production,
     trustProxy: config.trustProxy,
     logger,

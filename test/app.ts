@@ -9,6 +9,7 @@ import type { TokenSettings } from '../src/auth/settings.ts';
 import { createPasswordThrottle } from '../src/auth/throttle.ts';
 import { createOrmOptions } from '../src/db/orm-options.ts';
 import { createPool } from '../src/db/pool.ts';
+import { createContextFactory } from '../src/graphql/context.ts';
 import { createTesseraServer } from '../src/http/server.ts';
 import { createLogger } from '../src/log.ts';
 
@@ -87,12 +88,15 @@ export async function startApp(options: AppOptions): Promise<TestApp> {
   );
   const server = createTesseraServer({
     orm,
-    auth: {
-      clock,
-      settings: { ...DEFAULT_SETTINGS, ...options.settings },
-      passwords: options.passwords ?? cheapPasswords,
-      throttle,
-    },
+    createContext: createContextFactory({
+      orm,
+      auth: {
+        clock,
+        settings: { ...DEFAULT_SETTINGS, ...options.settings },
+        passwords: options.passwords ?? cheapPasswords,
+        throttle,
+      },
+    }),
     production: options.production ?? false,
     trustProxy: options.trustProxy ?? false,
     logger: options.logger ?? createLogger('silent'),

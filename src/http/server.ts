@@ -6,9 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { HeaderMap } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import type { AuthDeps } from '../auth/settings.ts';
-import { type GraphQLContext, identifyViewer } from '../graphql/context.ts';
-import { isDatabaseUnavailable, serviceUnavailableError } from '../graphql/errors.ts';
+import type { ContextFactory } from '../graphql/context.ts';
 import { createApolloServer } from '../graphql/server.ts';
 import { withRequestId } from '../log.ts';
 import { clientAddress } from './client-address.ts';
@@ -17,8 +15,10 @@ export const MAX_BODY_BYTES = 64 * 1024;
 const READY_TIMEOUT_MS = 2000;
 
 export interface TesseraServerOptions {
+  /** For the readiness probe. */
   orm: MikroORM;
-  auth: AuthDeps;
+  /** Builds each GraphQL request's context (src/graphql/context.ts). */
+  createContext: ContextFactory;
   production: boolean;
   trustProxy: boolean;
   logger: Logger;
@@ -90,30 +90,9 @@ function parseJsonBody(req: IncomingMessage, raw: Buffer): unknown {
 }
 
 export function createTesseraServer(options: TesseraServerOptions): TesseraServer {
-  const { orm, auth, production, trustProxy, logger } = options;
+  const { orm, createContext, production, trustProxy, logger } = options;
   const httpServer = createServer();
   const apollo = createApolloServer({ production, logger, httpServer });
-
-  async function buildContext(req: IncomingMessage, headers: HeaderMap): Promise<GraphQLContext> {
-    const em = orm.em.fork();
-    try {
-      const viewer = await identifyViewer(em, auth, headers.get('authorization'));
-      return {
-        em,
-        auth,
-        viewer,
-        meta: {
-          ipAddress: clientAddress(req, trustProxy),
-          userAgent: headers.get('user-agent')?.slice(0, 512) ?? null,
-        },
-        currentSessionId: viewer.kind === 'authenticated' ? viewer.session.id : null,
-      };
-    } catch (error) {
-      // Only infrastructure can fail here; token problems are results, not throws.
-      if (isDatabaseUnavailable(error)) throw serviceUnavailableError();
-      throw error;
-    }
-  }
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const headers = new HeaderMap();
@@ -123,7 +102,7 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
     const body = req.method === 'POST' ? parseJsonBody(req, await readBody(req)) : undefined;
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: () => buildContext(req, headers),
+      context: () => createContext({ headers, ipAddress: clientAddress(req, trustProxy) }),
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
