@@ -49,6 +49,15 @@ class HttpError extends Error {
   }
 }
 
+/** The request target as a URL (origin-form or absolute-form), or null when it does not parse. */
+function parseRequestTarget(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? '/', 'http://localhost');
+  } catch {
+    return null;
+  }
+}
+
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(body));
@@ -134,8 +143,7 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
     }
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (url.pathname === '/graphql') return handleGraphQL(req, res, url);
     if (url.pathname === '/healthz' && req.method === 'GET')
       return send(res, 200, { status: 'ok' });
@@ -146,39 +154,61 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
     sendError(res, 404, 'NOT_FOUND', 'Not found. The API is at /graphql.');
   }
 
-  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const requestId = requestIdOf(req);
+  function handleFailure(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+    if (error instanceof HttpError) {
+      res.setHeader('connection', 'close');
+      sendError(
+        res,
+        error.status,
+        error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST',
+        error.message,
+      );
+      return;
+    }
+    if (res.destroyed || (req.destroyed && !req.complete)) {
+      // The client went away (reading its body fails with "aborted"): nobody to answer, and
+      // nothing wrong on our side.
+      logger.info('the client closed the connection before the response');
+      return;
+    }
+    logger.error({ err: error }, 'unhandled error in the HTTP handler');
+    if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Something went wrong.');
+    else res.end();
+  }
+
+  function onRequest(req: IncomingMessage, res: ServerResponse, requestId: string): void {
     res.setHeader('x-request-id', requestId);
     const started = performance.now();
-    res.once('finish', () => {
-      // The path only: a GET's query string carries the operation and its variables.
+    // Node's parser accepts any request target (absolute-form included); parse it once here.
+    const url = parseRequestTarget(req.url);
+    res.once('close', () => {
+      // 'close', not 'finish': a request whose client went away gets its line too. Listeners run
+      // in the emitter's async context, so the request id is set again here.
       withRequestId(requestId, () =>
         logger.info(
           {
             method: req.method,
-            path: (req.url ?? '/').split('?')[0],
+            // The pathname only: a GET's query string carries the operation and its variables,
+            // and an absolute-form target may carry userinfo (a password).
+            path: url?.pathname ?? null,
             status: res.statusCode,
             durationMs: Math.round((performance.now() - started) * 10) / 10,
+            ...(!res.writableFinished && { aborted: true }),
           },
           'request',
         ),
       );
     });
-    withRequestId(requestId, () => handle(req, res)).catch((error: unknown) => {
-      if (error instanceof HttpError) {
-        res.setHeader('connection', 'close');
-        sendError(
-          res,
-          error.status,
-          error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST',
-          error.message,
-        );
-        return;
-      }
-      logger.error({ err: error }, 'unhandled error in the HTTP handler');
-      if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Something went wrong.');
-      else res.end();
-    });
+    const handled = url
+      ? handle(req, res, url)
+      : Promise.reject(new HttpError(400, 'The request target is not a valid URL.'));
+    handled.catch((error: unknown) => handleFailure(req, res, error));
+  }
+
+  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const requestId = requestIdOf(req);
+    // Everything for this request, its catch path included, runs with its id on every log line.
+    withRequestId(requestId, () => onRequest(req, res, requestId));
   });
 
   return {
