@@ -8,7 +8,7 @@ import { createPasswordHasher, type PasswordHasher } from '../src/auth/passwords
 import type { TokenSettings } from '../src/auth/settings.ts';
 import { createPasswordThrottle } from '../src/auth/throttle.ts';
 import { createOrmOptions } from '../src/db/orm-options.ts';
-import { createPool } from '../src/db/pool.ts';
+import { createPool, type DatabaseTimeouts } from '../src/db/pool.ts';
 import { createContextFactory } from '../src/graphql/context.ts';
 import { createTesseraServer } from '../src/http/server.ts';
 import { createLogger } from '../src/log.ts';
@@ -61,6 +61,8 @@ export interface AppOptions {
   clock?: TestClock;
   production?: boolean;
   databaseUrl: string;
+  /** Both pools' connect and query bounds (default: production's). */
+  databaseTimeouts?: DatabaseTimeouts;
   loginMaxFailures?: number;
   ipMaxFailures?: number;
   trustProxy?: boolean;
@@ -72,7 +74,7 @@ export async function startApp(options: AppOptions): Promise<TestApp> {
   const clock = options.clock ?? new TestClock();
   const queries: string[] = [];
   const { databaseUrl } = options;
-  const pool = createPool(databaseUrl, () => {});
+  const pool = createPool(databaseUrl, () => {}, options.databaseTimeouts);
   const throttle = createPasswordThrottle({
     pool,
     maxFailuresPerEmailAndIp: options.loginMaxFailures ?? 1000,
@@ -84,6 +86,7 @@ export async function startApp(options: AppOptions): Promise<TestApp> {
       clientUrl: databaseUrl,
       onQuery: (sql) => queries.push(sql),
       poolMax: 5,
+      ...(options.databaseTimeouts && { timeouts: options.databaseTimeouts }),
     }),
   );
   const server = createTesseraServer({

@@ -4,16 +4,28 @@ import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { entities } from './entities/index.ts';
 import { migrationsList } from './migrations/index.ts';
-import { discardClientsLostWhileCheckedOut } from './pool.ts';
+import {
+  connectionOptions,
+  DATABASE_TIMEOUTS,
+  type DatabaseTimeouts,
+  discardClientsLostWhileCheckedOut,
+} from './pool.ts';
 
 export interface OrmOptions {
   clientUrl: string;
   /** Called with every SQL statement the ORM sends (tests count queries with it). */
   onQuery?: (sql: string) => void;
   poolMax?: number;
+  /** Connect and statement bounds; production's by default. */
+  timeouts?: DatabaseTimeouts;
 }
 
-export function createOrmOptions({ clientUrl, onQuery, poolMax = 10 }: OrmOptions): Options {
+export function createOrmOptions({
+  clientUrl,
+  onQuery,
+  poolMax = 10,
+  timeouts = DATABASE_TIMEOUTS,
+}: OrmOptions): Options {
   return defineConfig({
     clientUrl,
     entities,
@@ -29,8 +41,9 @@ export function createOrmOptions({ clientUrl, onQuery, poolMax = 10 }: OrmOption
     },
     pool: { min: 0, max: poolMax },
     driverOptions: {
-      // An unreachable database fails a request after 5 s instead of holding it forever.
-      connectionTimeoutMillis: 5000,
+      // An unreachable database or a silent network fails a request within these bounds
+      // instead of holding it (and its pool slot) forever; see src/db/pool.ts.
+      ...connectionOptions(timeouts),
       onPoolCreated: discardClientsLostWhileCheckedOut,
     },
     // Only ever used through em.fork(): a shared identity map across requests would leak data.
