@@ -34,6 +34,10 @@ function run(env: Record<string, string>): Promise<{ code: number | null; stderr
 it.each([
   [{ PORT: 'not-a-port' }, 'Tessera cannot start: PORT must be a whole number, got "not-a-port"'],
   [
+    { SHUTDOWN_TIMEOUT_SECONDS: '0' },
+    'Tessera cannot start: SHUTDOWN_TIMEOUT_SECONDS must be between 1 and 300, got 0',
+  ],
+  [
     { NODE_ENV: 'production' },
     'Tessera cannot start: DATABASE_URL is required when NODE_ENV=production (the embedded database is for development only)',
   ],
