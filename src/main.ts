@@ -53,15 +53,28 @@ async function main(): Promise<void> {
       : undefined;
 
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    const timeoutSeconds = config.shutdownTimeoutSeconds;
+    logger.info({ signal, timeoutSeconds }, 'shutting down');
     clearInterval(pruneTimer);
+    // The drain is bounded: past SHUTDOWN_TIMEOUT_SECONDS, whatever is still open is cut off
+    // (an orchestrator would not wait for ever either; Kubernetes kills 30 s after SIGTERM).
+    setTimeout(() => {
+      server.closeAllConnections();
+      logger.error(
+        { timeoutSeconds },
+        'shutdown did not finish within SHUTDOWN_TIMEOUT_SECONDS; closed the connections left',
+      );
+      process.exit(1);
+    }, timeoutSeconds * 1000);
     try {
+      // In this order: requests in flight still use both pools and the database.
       await server.close();
       await pool.end();
       await database.close();
+      logger.info({ signal }, 'shut down');
       process.exit(0);
     } catch (error) {
       logger.error({ err: error }, 'unclean shutdown');

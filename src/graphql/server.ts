@@ -55,6 +55,7 @@ export function createApolloServer(options: {
     includeStacktraceInErrorResponses: false,
     // One request, one operation: batching would multiply password checks per request.
     allowBatchedHttpRequests: false,
+    stopOnTerminationSignals: false, // src/main.ts drains on SIGTERM/SIGINT; Apollo's would race it
     validationRules: limits.validationRules,
     parseOptions: { maxTokens: MAX_TOKENS },
     formatError: createFormatError(logger),

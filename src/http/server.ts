@@ -3,6 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import { HeaderMap } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
@@ -13,6 +14,12 @@ import { clientAddress } from './client-address.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const READY_TIMEOUT_MS = 2000;
+/**
+ * How long a drain leaves idle keep-alive connections open for a request their client may
+ * already have sent. A client that keeps sending gets its answer and Connection: close within
+ * this; one that has gone quiet (the load balancer, once /readyz said 503) loses nothing.
+ */
+const IDLE_DRAIN_GRACE_MS = 1000;
 
 export interface TesseraServerOptions {
   /** For the readiness probe. */
@@ -28,8 +35,14 @@ export interface TesseraServer {
   httpServer: Server;
   /** Starts Apollo and listens; resolves with the bound port. */
   listen(port: number, host?: string): Promise<number>;
-  /** Stops taking requests, drains the ones in flight, stops Apollo. */
+  /**
+   * The drain: /readyz answers 503 at once, the listener closes (new connections are refused),
+   * idle keep-alive connections are closed, and every request in flight is answered, with
+   * `Connection: close`; resolves when the last connection has closed and Apollo has stopped.
+   */
   close(): Promise<void>;
+  /** Destroys every connection still open: for a drain that overran its bound. */
+  closeAllConnections(): void;
 }
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -102,6 +115,8 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
   const { orm, createContext, production, trustProxy, logger } = options;
   const httpServer = createServer();
   const apollo = createApolloServer({ production, logger, httpServer });
+  let draining = false;
+  const inFlight = new Set<ServerResponse>();
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const headers = new HeaderMap();
@@ -148,6 +163,8 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
     if (url.pathname === '/healthz' && req.method === 'GET')
       return send(res, 200, { status: 'ok' });
     if (url.pathname === '/readyz' && req.method === 'GET') {
+      // Draining: tell the load balancer to stop sending, whatever the database says.
+      if (draining) return send(res, 503, { status: 'shutting down' });
       const ready = await isDatabaseReady();
       return send(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unavailable' });
     }
@@ -178,6 +195,11 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
 
   function onRequest(req: IncomingMessage, res: ServerResponse, requestId: string): void {
     res.setHeader('x-request-id', requestId);
+    // During a drain every response closes its connection, so that no client sends another
+    // request on it as the server closes it (that request would be reset, not refused).
+    if (draining) res.setHeader('connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
     const started = performance.now();
     // Node's parser accepts any request target (absolute-form included); parse it once here.
     const url = parseRequestTarget(req.url);
@@ -223,8 +245,24 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
       return typeof address === 'object' && address ? address.port : port;
     },
     async close() {
-      // The drain plugin stops accepting connections and waits for requests in flight.
+      draining = true;
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+      // Stop listening, without http.Server#close's immediate closeIdleConnections(): a client
+      // may have just written a request on a connection that looks idle here, and closing it
+      // would reset that request. Such a request is answered instead (with Connection: close);
+      // connections still idle after the grace are closed. Resolves (with or without an error:
+      // it may already be closed) once every connection is.
+      const closed = new Promise<void>((resolve) =>
+        NetServer.prototype.close.call(httpServer, () => resolve()),
+      );
+      const closeIdle = setTimeout(() => httpServer.closeIdleConnections(), IDLE_DRAIN_GRACE_MS);
+      await closed;
+      clearTimeout(closeIdle);
+      // Nothing is in flight any more; Apollo's drain plugin finds nothing left to wait for.
       await apollo.stop();
+    },
+    closeAllConnections() {
+      httpServer.closeAllConnections();
     },
   };
 }
