@@ -37,8 +37,8 @@ export interface TesseraServer {
   listen(port: number, host?: string): Promise<number>;
   /**
    * The drain: /readyz answers 503 at once, the listener closes (new connections are refused),
-   * idle keep-alive connections are closed, and every request in flight is answered, with
-   * `Connection: close`; resolves when the last connection has closed and Apollo has stopped.
+   * idle keep-alive connections are closed after a short grace, every request in flight is
+   * answered with `Connection: close`; resolves when the last connection has closed and Apollo has stopped.
    */
   close(): Promise<void>;
   /** Destroys every connection still open: for a drain that overran its bound. */
