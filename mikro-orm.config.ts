@@ -1,50 +1,11 @@
-// The one ORM configuration, shared by the app (src/main.ts, the tests) and the MikroORM CLI.
-import { Migrator } from '@mikro-orm/migrations';
-import { defineConfig, type Options } from '@mikro-orm/postgresql';
+// For the MikroORM CLI only (`npm run migration:create`); the app builds its options with
+// src/db/orm-options.ts. A function, so that the configuration is read when the CLI asks for it
+// and importing this file has no effect.
 import { loadConfig } from './src/config.ts';
-import { entities } from './src/db/entities/index.ts';
-import { migrationsList } from './src/db/migrations/index.ts';
-import { discardClientsLostWhileCheckedOut } from './src/db/pool.ts';
+import { createOrmOptions } from './src/db/orm-options.ts';
 
-export interface OrmOptions {
-  clientUrl: string;
-  /** Called with every SQL statement the ORM sends (tests count queries with it). */
-  onQuery?: (sql: string) => void;
-  poolMax?: number;
-}
-
-export function createOrmOptions({ clientUrl, onQuery, poolMax = 10 }: OrmOptions): Options {
-  return defineConfig({
-    clientUrl,
-    entities,
-    extensions: [Migrator],
-    migrations: {
-      path: './src/db/migrations',
-      // Migrations are listed in code, so the running app never globs the file system for them.
-      migrationsList,
-      snapshot: false,
-      silent: true, // src/main.ts logs what was applied, as JSON like every other line
-      emit: 'ts',
-      fileName: (timestamp, name) => `${timestamp}-${name ?? 'migration'}`,
-    },
-    pool: { min: 0, max: poolMax },
-    driverOptions: {
-      // An unreachable database fails a request after 5 s instead of holding it forever.
-      connectionTimeoutMillis: 5000,
-      onPoolCreated: discardClientsLostWhileCheckedOut,
-    },
-    // Only ever used through em.fork(): a shared identity map across requests would leak data.
-    allowGlobalContext: false,
-    ...(onQuery && {
-      onQuery: (sql: string) => {
-        onQuery(sql);
-        return sql;
-      },
-    }),
+// The CLI works against DATABASE_URL, or a local server.
+export default () =>
+  createOrmOptions({
+    clientUrl: loadConfig(process.env).databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/tessera',
   });
-}
-
-// The CLI (`npm run migration:create`) works against DATABASE_URL, or a local server.
-export default createOrmOptions({
-  clientUrl: loadConfig(process.env).databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/tessera',
-});

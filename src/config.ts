@@ -22,6 +22,8 @@ export interface Config {
   readonly migrateOnStart: boolean;
   readonly pruneIntervalSeconds: number;
   readonly securityEventRetentionDays: number;
+  /** How long a SIGTERM/SIGINT drain may take before the rest is cut off (exit 1). */
+  readonly shutdownTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -149,6 +151,7 @@ export function loadConfig(env: Env): Config {
     migrateOnStart: flag(env, 'MIGRATE_ON_START', true),
     pruneIntervalSeconds: integer(env, 'PRUNE_INTERVAL_SECONDS', 3600, 0, 7 * DAY),
     securityEventRetentionDays: integer(env, 'SECURITY_EVENT_RETENTION_DAYS', 365, 1, 36_500),
+    shutdownTimeoutSeconds: integer(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 300),
   };
   return Object.freeze(config);
 }

@@ -7,6 +7,7 @@ import { createThrottle } from './auth/throttle.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/open-database.ts';
 import { createPool } from './db/pool.ts';
+import { createContextFactory } from './graphql/context.ts';
 import { createTesseraServer } from './http/server.ts';
 import { createLogger } from './log.ts';
 
@@ -41,13 +42,16 @@ async function main(): Promise<void> {
   });
   const server = createTesseraServer({
     orm,
-    auth: {
-      clock: systemClock,
-      settings: config,
-      passwords: createPasswordHasher(),
-      throttle,
-      revocations,
-    },
+    createContext: createContextFactory({
+      orm,
+      auth: {
+        clock: systemClock,
+        settings: config,
+        passwords: createPasswordHasher(),
+        throttle,
+        revocations,
+      },
+    }),
     production: config.production,
     trustProxy: config.trustProxy,
     logger,
@@ -65,16 +69,29 @@ async function main(): Promise<void> {
       : undefined;
 
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    const timeoutSeconds = config.shutdownTimeoutSeconds;
+    logger.info({ signal, timeoutSeconds }, 'shutting down');
     clearInterval(pruneTimer);
+    // The drain is bounded: past SHUTDOWN_TIMEOUT_SECONDS, whatever is still open is cut off
+    // (an orchestrator would not wait for ever either; Kubernetes kills 30 s after SIGTERM).
+    setTimeout(() => {
+      server.closeAllConnections();
+      logger.error(
+        { timeoutSeconds },
+        'shutdown did not finish within SHUTDOWN_TIMEOUT_SECONDS; closed the connections left',
+      );
+      process.exit(1);
+    }, timeoutSeconds * 1000);
     try {
+      // In this order: requests in flight still use both pools and the database.
       await server.close();
       await revocations.stop();
       await pool.end();
       await database.close();
+      logger.info({ signal }, 'shut down');
       process.exit(0);
     } catch (error) {
       logger.error({ err: error }, 'unclean shutdown');

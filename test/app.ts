@@ -3,7 +3,6 @@
 // bench/ can use it too; test/integration/harness.ts adds the run's database.
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { createOrmOptions } from '../mikro-orm.config.ts';
 import type { Clock } from '../src/auth/clock.ts';
 import { createPasswordHasher, type PasswordHasher } from '../src/auth/passwords.ts';
 import {
@@ -13,7 +12,9 @@ import {
 } from '../src/auth/revocation-bus.ts';
 import type { TokenSettings } from '../src/auth/settings.ts';
 import { createThrottle } from '../src/auth/throttle.ts';
-import { createPool } from '../src/db/pool.ts';
+import { createOrmOptions } from '../src/db/orm-options.ts';
+import { createPool, type DatabaseTimeouts } from '../src/db/pool.ts';
+import { createContextFactory } from '../src/graphql/context.ts';
 import { createTesseraServer } from '../src/http/server.ts';
 import { createLogger } from '../src/log.ts';
 
@@ -67,6 +68,8 @@ export interface AppOptions {
   clock?: TestClock;
   production?: boolean;
   databaseUrl: string;
+  /** Both pools' connect and query bounds (default: production's). */
+  databaseTimeouts?: DatabaseTimeouts;
   loginMaxFailures?: number;
   ipMaxFailures?: number;
   signupMaxPerIp?: number;
@@ -81,7 +84,7 @@ export async function startApp(options: AppOptions): Promise<TestApp> {
   const clock = options.clock ?? new TestClock();
   const queries: string[] = [];
   const { databaseUrl } = options;
-  const pool = createPool(databaseUrl, () => {});
+  const pool = createPool(databaseUrl, () => {}, options.databaseTimeouts);
   const throttle = createThrottle({
     pool,
     clock,
@@ -105,17 +108,21 @@ export async function startApp(options: AppOptions): Promise<TestApp> {
       clientUrl: databaseUrl,
       onQuery: (sql) => queries.push(sql),
       poolMax: 5,
+      ...(options.databaseTimeouts && { timeouts: options.databaseTimeouts }),
     }),
   );
   const server = createTesseraServer({
     orm,
-    auth: {
-      clock,
-      settings: { ...DEFAULT_SETTINGS, ...options.settings },
-      passwords: options.passwords ?? cheapPasswords,
-      throttle,
-      revocations: revocations ?? noRevocationBus,
-    },
+    createContext: createContextFactory({
+      orm,
+      auth: {
+        clock,
+        settings: { ...DEFAULT_SETTINGS, ...options.settings },
+        passwords: options.passwords ?? cheapPasswords,
+        throttle,
+        revocations: revocations ?? noRevocationBus,
+      },
+    }),
     production: options.production ?? false,
     trustProxy: options.trustProxy ?? false,
     logger: options.logger ?? createLogger('silent'),

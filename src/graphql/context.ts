@@ -1,10 +1,12 @@
 // The per-request context: a forked EntityManager and who is asking. Building it never throws
 // for a token problem; a bad token makes the request anonymous (contract section 1).
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { HeaderMap } from '@apollo/server';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { validateAccessToken } from '../auth/access-tokens.ts';
 import type { SessionView, UserView } from '../auth/caller.ts';
 import type { AuthDeps, RequestMeta } from '../auth/deps.ts';
 import type { UnauthenticatedReason } from '../errors.ts';
+import { isDatabaseUnavailable, serviceUnavailableError } from './errors.ts';
 
 export type Viewer =
   | { kind: 'anonymous' }
@@ -45,4 +47,34 @@ export async function identifyViewer(
   return result.kind === 'valid'
     ? { kind: 'authenticated', user: result.user, session: result.session }
     : { kind: 'rejected', reason: result.reason };
+}
+
+/** What the HTTP layer knows about a request that the context needs. */
+export interface ContextRequest {
+  headers: HeaderMap;
+  /** The client's address as the HTTP layer determined it (socket, or trusted proxy). */
+  ipAddress: string | null;
+}
+
+export type ContextFactory = (request: ContextRequest) => Promise<GraphQLContext>;
+
+export function createContextFactory(deps: { orm: MikroORM; auth: AuthDeps }): ContextFactory {
+  const { orm, auth } = deps;
+  return async ({ headers, ipAddress }) => {
+    const em = orm.em.fork();
+    try {
+      const viewer = await identifyViewer(em, auth, headers.get('authorization'));
+      return {
+        em,
+        auth,
+        viewer,
+        meta: { ipAddress, userAgent: headers.get('user-agent')?.slice(0, 512) ?? null },
+        currentSessionId: viewer.kind === 'authenticated' ? viewer.session.id : null,
+      };
+    } catch (error) {
+      // Only infrastructure can fail here; token problems are results, not throws.
+      if (isDatabaseUnavailable(error)) throw serviceUnavailableError();
+      throw error;
+    }
+  };
 }

@@ -93,6 +93,7 @@ export function createApolloServer(options: {
     // bad-version paths, which Apollo answers as internal errors). Every persistedQuery
     // extension gets PERSISTED_QUERY_NOT_SUPPORTED, and clients fall back to sending the query.
     persistedQueries: false,
+    stopOnTerminationSignals: false, // src/main.ts drains on SIGTERM/SIGINT; Apollo's would race it
     validationRules: limits.validationRules,
     parseOptions: { maxTokens: MAX_TOKENS },
     // The schema only for looking up argument types in error messages; Apollo builds its own.

@@ -3,22 +3,29 @@
 
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import { HeaderMap } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import type { AuthDeps } from '../auth/deps.ts';
-import { type GraphQLContext, identifyViewer } from '../graphql/context.ts';
-import { isDatabaseUnavailable, serviceUnavailableError } from '../graphql/errors.ts';
+import type { ContextFactory } from '../graphql/context.ts';
 import { createApolloServer } from '../graphql/server.ts';
 import { withRequestId } from '../log.ts';
 import { clientAddress } from './client-address.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const READY_TIMEOUT_MS = 2000;
+/**
+ * How long a drain leaves idle keep-alive connections open for a request their client may
+ * already have sent. A client that keeps sending gets its answer and Connection: close within
+ * this; one that has gone quiet (the load balancer, once /readyz said 503) loses nothing.
+ */
+const IDLE_DRAIN_GRACE_MS = 1000;
 
 export interface TesseraServerOptions {
+  /** For the readiness probe. */
   orm: MikroORM;
-  auth: AuthDeps;
+  /** Builds each GraphQL request's context (src/graphql/context.ts). */
+  createContext: ContextFactory;
   production: boolean;
   trustProxy: boolean;
   logger: Logger;
@@ -28,8 +35,14 @@ export interface TesseraServer {
   httpServer: Server;
   /** Starts Apollo and listens; resolves with the bound port. */
   listen(port: number, host?: string): Promise<number>;
-  /** Stops taking requests, drains the ones in flight, stops Apollo. */
+  /**
+   * The drain: /readyz answers 503 at once, the listener closes (new connections are refused),
+   * idle keep-alive connections are closed after a short grace, every request in flight is
+   * answered with `Connection: close`; resolves when the last connection has closed and Apollo has stopped.
+   */
   close(): Promise<void>;
+  /** Destroys every connection still open: for a drain that overran its bound. */
+  closeAllConnections(): void;
 }
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -40,12 +53,21 @@ function requestIdOf(req: IncomingMessage): string {
   return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
 }
 
+// No constructor parameter properties: Node's type stripping runs only erasable syntax.
 class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
+  readonly status: number;
+  constructor(status: number, message: string) {
     super(message);
+    this.status = status;
+  }
+}
+
+/** The request target as a URL (origin-form or absolute-form), or null when it does not parse. */
+function parseRequestTarget(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? '/', 'http://localhost');
+  } catch {
+    return null;
   }
 }
 
@@ -90,30 +112,11 @@ function parseJsonBody(req: IncomingMessage, raw: Buffer): unknown {
 }
 
 export function createTesseraServer(options: TesseraServerOptions): TesseraServer {
-  const { orm, auth, production, trustProxy, logger } = options;
+  const { orm, createContext, production, trustProxy, logger } = options;
   const httpServer = createServer();
   const apollo = createApolloServer({ production, logger, httpServer });
-
-  async function buildContext(req: IncomingMessage, headers: HeaderMap): Promise<GraphQLContext> {
-    const em = orm.em.fork();
-    try {
-      const viewer = await identifyViewer(em, auth, headers.get('authorization'));
-      return {
-        em,
-        auth,
-        viewer,
-        meta: {
-          ipAddress: clientAddress(req, trustProxy),
-          userAgent: headers.get('user-agent')?.slice(0, 512) ?? null,
-        },
-        currentSessionId: viewer.kind === 'authenticated' ? viewer.session.id : null,
-      };
-    } catch (error) {
-      // Only infrastructure can fail here; token problems are results, not throws.
-      if (isDatabaseUnavailable(error)) throw serviceUnavailableError();
-      throw error;
-    }
-  }
+  let draining = false;
+  const inFlight = new Set<ServerResponse>();
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const headers = new HeaderMap();
@@ -123,7 +126,7 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
     const body = req.method === 'POST' ? parseJsonBody(req, await readBody(req)) : undefined;
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: () => buildContext(req, headers),
+      context: () => createContext({ headers, ipAddress: clientAddress(req, trustProxy) }),
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
@@ -155,51 +158,79 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
     }
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (url.pathname === '/graphql') return handleGraphQL(req, res, url);
     if (url.pathname === '/healthz' && req.method === 'GET')
       return send(res, 200, { status: 'ok' });
     if (url.pathname === '/readyz' && req.method === 'GET') {
+      // Draining: tell the load balancer to stop sending, whatever the database says.
+      if (draining) return send(res, 503, { status: 'shutting down' });
       const ready = await isDatabaseReady();
       return send(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unavailable' });
     }
     sendError(res, 404, 'NOT_FOUND', 'Not found. The API is at /graphql.');
   }
 
-  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const requestId = requestIdOf(req);
+  function handleFailure(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+    if (error instanceof HttpError) {
+      res.setHeader('connection', 'close');
+      sendError(
+        res,
+        error.status,
+        error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST',
+        error.message,
+      );
+      return;
+    }
+    if (res.destroyed || (req.destroyed && !req.complete)) {
+      // The client went away (reading its body fails with "aborted"): nobody to answer, and
+      // nothing wrong on our side.
+      logger.info('the client closed the connection before the response');
+      return;
+    }
+    logger.error({ err: error }, 'unhandled error in the HTTP handler');
+    if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Something went wrong.');
+    else res.end();
+  }
+
+  function onRequest(req: IncomingMessage, res: ServerResponse, requestId: string): void {
     res.setHeader('x-request-id', requestId);
+    // During a drain every response closes its connection, so that no client sends another
+    // request on it as the server closes it (that request would be reset, not refused).
+    if (draining) res.setHeader('connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
     const started = performance.now();
-    res.once('finish', () => {
-      // The path only: a GET's query string carries the operation and its variables.
+    // Node's parser accepts any request target (absolute-form included); parse it once here.
+    const url = parseRequestTarget(req.url);
+    res.once('close', () => {
+      // 'close', not 'finish': a request whose client went away gets its line too. Listeners run
+      // in the emitter's async context, so the request id is set again here.
       withRequestId(requestId, () =>
         logger.info(
           {
             method: req.method,
-            path: (req.url ?? '/').split('?')[0],
+            // The pathname only: a GET's query string carries the operation and its variables,
+            // and an absolute-form target may carry userinfo (a password).
+            path: url?.pathname ?? null,
             status: res.statusCode,
             durationMs: Math.round((performance.now() - started) * 10) / 10,
+            ...(!res.writableFinished && { aborted: true }),
           },
           'request',
         ),
       );
     });
-    withRequestId(requestId, () => handle(req, res)).catch((error: unknown) => {
-      if (error instanceof HttpError) {
-        res.setHeader('connection', 'close');
-        sendError(
-          res,
-          error.status,
-          error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST',
-          error.message,
-        );
-        return;
-      }
-      logger.error({ err: error }, 'unhandled error in the HTTP handler');
-      if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Something went wrong.');
-      else res.end();
-    });
+    const handled = url
+      ? handle(req, res, url)
+      : Promise.reject(new HttpError(400, 'The request target is not a valid URL.'));
+    handled.catch((error: unknown) => handleFailure(req, res, error));
+  }
+
+  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const requestId = requestIdOf(req);
+    // Everything for this request, its catch path included, runs with its id on every log line.
+    withRequestId(requestId, () => onRequest(req, res, requestId));
   });
 
   return {
@@ -214,8 +245,24 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
       return typeof address === 'object' && address ? address.port : port;
     },
     async close() {
-      // The drain plugin stops accepting connections and waits for requests in flight.
+      draining = true;
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+      // Stop listening, without http.Server#close's immediate closeIdleConnections(): a client
+      // may have just written a request on a connection that looks idle here, and closing it
+      // would reset that request. Such a request is answered instead (with Connection: close);
+      // connections still idle after the grace are closed. Resolves (with or without an error:
+      // it may already be closed) once every connection is.
+      const closed = new Promise<void>((resolve) =>
+        NetServer.prototype.close.call(httpServer, () => resolve()),
+      );
+      const closeIdle = setTimeout(() => httpServer.closeIdleConnections(), IDLE_DRAIN_GRACE_MS);
+      await closed;
+      clearTimeout(closeIdle);
+      // Nothing is in flight any more; Apollo's drain plugin finds nothing left to wait for.
       await apollo.stop();
+    },
+    closeAllConnections() {
+      httpServer.closeAllConnections();
     },
   };
 }

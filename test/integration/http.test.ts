@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createOrmOptions } from '../../mikro-orm.config.ts';
 import { migrateDatabase } from '../../src/db/migrate.ts';
+import { createOrmOptions } from '../../src/db/orm-options.ts';
 import { MAX_BODY_BYTES } from '../../src/http/server.ts';
 import { errorOf, signUp, startTestApp, type TestApp, useTestApp } from './harness.ts';
 import { startTcpProxy } from './tcp-proxy.ts';

@@ -1,5 +1,6 @@
 // A TCP proxy to put between a server and PostgreSQL, so a test can cut the database off
-// (every open connection reset, new ones refused) and bring it back.
+// (every open connection reset, new ones refused) and bring it back, or partition it silently
+// (sockets stay open, nothing gets through) and heal it.
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /** A statement a client executed: its SQL text, or the prepared statement's name. */
@@ -20,6 +21,16 @@ export interface TcpProxy {
    * PostgreSQL), then lets new connections through again: a blip in mid-transaction.
    */
   cutWhen(pattern: RegExp): Promise<void>;
+  /**
+   * A silent partition: every connection, open or new, stays open and nothing is forwarded in
+   * either direction. 'buffer' holds the bytes and delivers them on resume, as TCP retransmission
+   * would after a short outage; 'drop' loses them, leaving both ends waiting for each other.
+   */
+  pause(mode?: 'buffer' | 'drop'): void;
+  /** Pauses (as pause) the moment a client sends SQL matching `pattern`, that SQL included. */
+  pauseWhen(pattern: RegExp, mode?: 'buffer' | 'drop'): Promise<void>;
+  /** Ends the partition: buffered bytes go through, in order, and forwarding resumes. */
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -75,9 +86,16 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   const statements: ObservedStatement[] = [];
   const sockets = new Set<Socket>();
   let open = true;
-  let trigger: { pattern: RegExp; fired: () => void } | undefined;
+  let trigger: { pattern: RegExp; fired: () => void; pause?: 'buffer' | 'drop' } | undefined;
   const dropAll = () => {
     for (const socket of sockets) socket.destroy();
+  };
+  let paused: 'buffer' | 'drop' | undefined;
+  const held: Array<{ to: Socket; chunk: Buffer }> = [];
+  const forward = (to: Socket, chunk: Buffer) => {
+    if (paused === 'drop') return;
+    if (paused === 'buffer') held.push({ to, chunk });
+    else if (!to.destroyed) to.write(chunk);
   };
   const server: Server = createServer((client) => {
     if (!open) {
@@ -93,18 +111,26 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
         upstream.destroy();
       });
     }
-    upstream.pipe(client);
+    // An end or a close on either side is passed on at once, partition or not: a silent
+    // partition is the case where nobody closes anything.
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+    upstream.on('data', (chunk: Buffer) => forward(client, chunk));
     const observe = frontendObserver((statement) => statements.push(statement));
     client.on('data', (chunk: Buffer) => {
       observe(chunk);
       if (trigger?.pattern.test(chunk.toString('latin1'))) {
-        const { fired } = trigger;
+        const { fired, pause } = trigger;
         trigger = undefined;
-        dropAll();
         fired();
-        return;
+        if (pause) {
+          paused = pause;
+        } else {
+          dropAll();
+          return;
+        }
       }
-      upstream.write(chunk);
+      forward(upstream, chunk);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -126,6 +152,18 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
     },
     restore() {
       open = true;
+    },
+    pauseWhen(pattern, mode = 'buffer') {
+      return new Promise((resolve) => {
+        trigger = { pattern, fired: resolve, pause: mode };
+      });
+    },
+    pause(mode = 'buffer') {
+      paused = mode;
+    },
+    resume() {
+      paused = undefined;
+      for (const { to, chunk } of held.splice(0)) if (!to.destroyed) to.write(chunk);
     },
     close() {
       open = false;

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       migrateOnStart: true,
       pruneIntervalSeconds: 3600,
       securityEventRetentionDays: 365,
+      shutdownTimeoutSeconds: 10,
     });
   });
 
