@@ -133,8 +133,10 @@ export async function withCheckedPassword<T, P = undefined>(
     }
   } catch (error) {
     // A right password is settled as such even when what it authorised failed (EMAIL_IN_USE…).
-    if (verdict === 'right') await check.succeeded().catch(() => {});
-    if (verdict === 'unknown') await check.abandoned().catch(() => {});
+    // Not awaited: when the database is what failed, settling would only add its timeouts to
+    // the answer, and an unsettled check lapses by itself.
+    if (verdict === 'right') void check.succeeded().catch(() => {});
+    if (verdict === 'unknown') void check.abandoned().catch(() => {});
     throw error;
   }
 }

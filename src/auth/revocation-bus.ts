@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import pg from 'pg';
+import { connectionOptions } from '../db/pool.ts';
 import { type RevocationTarget, TokenCache } from './token-cache.ts';
 
 const REVOCATIONS = 'tessera_revocations';
@@ -114,7 +115,15 @@ export async function startRevocationBus(
   }
 
   async function connect(): Promise<void> {
-    const next = new pg.Client({ connectionString: options.databaseUrl, keepAlive: true });
+    // Bounded like every connection, and tighter: a renewal slower than half a lease is of no
+    // use, and a timed-out one means the listener must be replaced.
+    const next = new pg.Client({
+      connectionString: options.databaseUrl,
+      ...connectionOptions({
+        connectionTimeoutMs: leaseMs,
+        queryTimeoutMs: Math.max(250, leaseMs / 2),
+      }),
+    });
     next.on('notification', onNotification);
     next.on('error', (error) => lose(error));
     try {
