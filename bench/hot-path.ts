@@ -12,14 +12,10 @@ const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const CONNECTIONS = 32;
 
 const database = await benchDatabase();
-const server = spawn(
-  process.execPath,
-  ['--import', 'tsx', new URL('./serve.ts', import.meta.url).pathname],
-  {
-    env: { ...process.env, BENCH_DATABASE_URL: database.url },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  },
-);
+const server = spawn(process.execPath, [new URL('./serve.ts', import.meta.url).pathname], {
+  env: { ...process.env, BENCH_DATABASE_URL: database.url },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 try {
   const url: string = await new Promise((resolve, reject) => {
     server.once('exit', (code) => reject(new Error(`server exited (${code})`)));

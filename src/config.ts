@@ -27,11 +27,12 @@ export interface Config {
 }
 
 export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
+  readonly variable: string;
+  // No constructor parameter properties anywhere: Node runs these sources by stripping types,
+  // which refuses syntax that would need a transform.
+  constructor(variable: string, problem: string) {
     super(`${variable} ${problem}`);
+    this.variable = variable;
     this.name = 'ConfigError';
   }
 }

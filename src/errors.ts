@@ -34,12 +34,16 @@ export const ERROR_MESSAGES: Readonly<Record<ErrorCode, string>> = {
 export type ErrorExtensions = Readonly<Record<string, string | number>>;
 
 export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly extensions: ErrorExtensions;
   constructor(
-    readonly code: ErrorCode,
-    readonly extensions: ErrorExtensions = {},
+    code: ErrorCode,
+    extensions: ErrorExtensions = {},
     message: string = ERROR_MESSAGES[code],
   ) {
     super(message);
     this.name = 'AppError';
+    this.code = code;
+    this.extensions = extensions;
   }
 }
