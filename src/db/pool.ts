@@ -118,6 +118,11 @@ export function discardClientsLostWhileCheckedOut(pool: pg.Pool): void {
       },
     });
     client.on('end', () => releaseOnce(new Error('connection lost while checked out')));
+    // A checked-out client whose connection ends between two queries emits 'error', and
+    // pg-pool listens only while the client is idle: unheard, that event is an uncaught
+    // exception that ends the process. The loss itself is handled by 'end' above, and a query
+    // in flight fails on its own.
+    client.on('error', () => {});
     endOnQueryTimeout(client);
   });
 }
