@@ -1,44 +1,19 @@
-// Access tokens: issued with a session or a refresh, checked on every authenticated request
-// (the hot path). A token is live while it is unexpired and its session is live (liveness.ts).
-// What the database says of a token is cached in-process while the revocation bus allows it
-// (revocation-bus.ts), so a warm check makes no query at all.
-import { randomUUID } from 'node:crypto';
+// Access tokens: checked on every authenticated request (the hot path); they are minted with
+// their refresh token in refresh-tokens.ts. A token is live while it is unexpired and its
+// session is live (liveness.ts). What the database says of a token is cached in-process while
+// the revocation bus allows it (revocation-bus.ts), so a warm check makes no query at all.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AccessToken, type Session } from '../db/entities/index.ts';
 import type { AccessTokenProblem } from '../errors.ts';
 import type { SessionView, UserView } from './caller.ts';
-import { addSeconds, earliest } from './clock.ts';
 import { sessionState } from './liveness.ts';
 import type { RevocationBus } from './revocation-bus.ts';
 import type { TokenSettings } from './settings.ts';
 import type { CachedCheck } from './token-cache.ts';
-import { generateToken, hashToken, isWellFormedToken } from './tokens.ts';
+import { hashToken, isWellFormedToken } from './tokens.ts';
 
 export type AccessTokenResult =
   | { kind: 'valid'; user: UserView; session: SessionView }
   | { kind: 'rejected'; reason: AccessTokenProblem };
-
-/** Creates an access token for `session`; it never outlives the session's absolute end. */
-export function issueAccessToken(
-  em: EntityManager,
-  settings: TokenSettings,
-  session: Session,
-  now: Date,
-): { accessToken: string; accessTokenExpiresAt: Date } {
-  const accessToken = generateToken('access');
-  const accessTokenExpiresAt = earliest(
-    addSeconds(now, settings.accessTokenTtlSeconds),
-    session.expiresAt,
-  );
-  em.create(AccessToken, {
-    id: randomUUID(),
-    tokenHash: hashToken(accessToken),
-    session,
-    createdAt: now,
-    expiresAt: accessTokenExpiresAt,
-  });
-  return { accessToken, accessTokenExpiresAt };
-}
 
 /**
  * The hot path: one indexed query joining token, session and user, and no write. It is a named
