@@ -144,6 +144,17 @@ async function startServer(databaseUrl: string, name: string): Promise<Server> {
   };
 }
 
+const SERVER_CORE = 1;
+
+/** Clock ticks of one core (from /proc/stat): all of them, and those stolen by the hypervisor. */
+function coreTicks(core: number): { total: number; steal: number } {
+  const line = readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`cpu${core} `));
+  const ticks = (line ?? '').trim().split(/\s+/).slice(1, 9).map(Number);
+  return { total: ticks.reduce((a, b) => a + b, 0), steal: ticks[7] ?? 0 };
+}
+
 /** utime + stime of the process (all its threads), in milliseconds. */
 function cpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -286,6 +297,8 @@ interface Round {
   cpuMsPerRequest: number;
   rssMiB: number;
   loadCpuPercent: number;
+  serverCpuPercent: number;
+  stealPercent: number;
   bad: number; // non-2xx, socket errors, timeouts and GraphQL errors
 }
 
@@ -405,6 +418,7 @@ async function partOne(databaseUrl: string) {
       proxy.statements.length = 0;
       graphqlErrors = 0;
       const cpuBefore = cpuMs(server.pid);
+      const coreBefore = coreTicks(SERVER_CORE);
       const loadBefore = process.cpuUsage();
       const wallBefore = performance.now();
       const result = await autocannon({
@@ -415,6 +429,8 @@ async function partOne(databaseUrl: string) {
       });
       const loadCpu = process.cpuUsage(loadBefore);
       const wall = performance.now() - wallBefore;
+      const serverCpuDuring = cpuMs(server.pid) - cpuBefore;
+      const core = coreTicks(SERVER_CORE);
       await settle(server.pid);
       const sent = result.requests.sent;
       return {
@@ -427,6 +443,8 @@ async function partOne(databaseUrl: string) {
         cpuMsPerRequest: (cpuMs(server.pid) - cpuBefore) / sent,
         rssMiB: memoryMiB(server.pid, 'VmRSS'),
         loadCpuPercent: ((loadCpu.user + loadCpu.system) / 1000 / wall) * 100,
+        serverCpuPercent: (serverCpuDuring / wall) * 100,
+        stealPercent: ((core.steal - coreBefore.steal) / (core.total - coreBefore.total)) * 100,
         bad: result.non2xx + result.errors + result.timeouts + graphqlErrors,
       };
     };
@@ -469,16 +487,23 @@ async function partOne(databaseUrl: string) {
     const [anon, authed, , refresh] = kinds as [Kind, Kind, Kind, Kind];
     const rows = kinds.map((k) => {
       const rs = rounds.get(k) ?? [];
+      const rps = rs.map((r) => r.rps);
       return `| ${k.name} | ${k.connections} | ${f(
         m(k, (r) => r.rps),
         0,
-      )} | ${f(m(k, (r) => r.p50))} | ${f(m(k, (r) => r.p99))} | ${f(
+      )} (${f(Math.min(...rps), 0)}–${f(Math.max(...rps), 0)}) | ${f(m(k, (r) => r.p50))} | ${f(m(k, (r) => r.p99))} | ${f(
         m(k, (r) => r.statementsPerRequest),
         2,
       )} | ${f(
         m(k, (r) => r.cpuMsPerRequest),
         3,
       )} | ${rs.map((r) => f(r.rssMiB, 0)).join(' / ')} | ${f(
+        m(k, (r) => r.serverCpuPercent),
+        0,
+      )} | ${f(
+        m(k, (r) => r.stealPercent),
+        1,
+      )} | ${f(
         m(k, (r) => r.loadCpuPercent),
         0,
       )} | ${rs.reduce((s, r) => s + r.bad, 0)} of ${rs.reduce((s, r) => s + r.completed, 0)} |`;
@@ -498,10 +523,10 @@ async function partOne(databaseUrl: string) {
     return {
       body: `### 1. Throughput, latency and cost per request (one production process)
 
-${ROUNDS} interleaved rounds of ${SECONDS} s per kind, after a ${Math.min(2, SECONDS)} s warm-up of each; medians over rounds. Statements: counted on the wire by a proxy between the server and PostgreSQL, the revocation bus's own lease renewals excluded, ÷ requests sent. Server CPU: utime+stime of its process (all threads) ÷ requests sent. RSS after start ${f(rssAtStart, 0)} MiB, after each round in the table; peak (VmHWM) at the end: **${f(peakRss, 0)} MiB**. Load CPU: this process (autocannon and the proxy) on its core.
+${ROUNDS} interleaved rounds of ${SECONDS} s per kind, after a ${Math.min(2, SECONDS)} s warm-up of each; medians over rounds. Statements: counted on the wire by a proxy between the server and PostgreSQL, the revocation bus's own lease renewals excluded, ÷ requests sent. Server CPU: utime+stime of its process (all threads) ÷ requests sent. RSS after start ${f(rssAtStart, 0)} MiB, after each round in the table; peak (VmHWM) at the end: **${f(peakRss, 0)} MiB**. Server CPU % and steal %: the server process, and the hypervisor's steal on its core, while the load ran (a server below ~100 % is not what limits the rate). Load CPU: this process (autocannon and the proxy) on its core. req/s: median (lowest–highest round).
 
-| request | connections | req/s | p50 ms | p99 ms | statements/req | server CPU ms/req | RSS MiB per round | load CPU % | errors |
-|---|---|---|---|---|---|---|---|---|---|
+| request | connections | req/s | p50 ms | p99 ms | statements/req | server CPU ms/req | RSS MiB per round | server CPU % | steal % | load CPU % | errors |
+|---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
 Control without the counting proxy (a second process on core 1, the first one idle, one ${SECONDS} s round after a warm-up): ${controls.map((c) => `${c.kind.name.split(',')[0]} ${f(c.rps, 0)} req/s, p50 ${f(c.p50)} ms, p99 ${f(c.p99)} ms`).join('; ')}.
@@ -769,7 +794,7 @@ ${phases.join('\n')}
 | ${row(`cold | ${total.toLocaleString('en')}`, large.cold)} |
 | ${row(`warm | ${total.toLocaleString('en')}`, large.warm)} |
 
-Statements per token (cold and warm pass together): ${f(small.statements, 2)} at ${COLD_SAMPLE} rows, ${f(large.statements, 2)} at ${total.toLocaleString('en')}. Peak RSS of the server: ${f(small.peakRss, 0)} / ${f(large.peakRss, 0)} MiB. **Cold p99 at ${total.toLocaleString('en')} rows ÷ at ${COLD_SAMPLE}: ${f(quantile(large.cold.ms, 0.99) / quantile(small.cold.ms, 0.99), 2)}.**
+Statements for the cold and the warm pass together, per token: ${f(small.statements, 2)} at ${COLD_SAMPLE} rows, ${f(large.statements, 2)} at ${total.toLocaleString('en')} (1 = one per cold lookup, none warm). Peak RSS of the server: ${f(small.peakRss, 0)} / ${f(large.peakRss, 0)} MiB. **Cold p99 at ${total.toLocaleString('en')} rows ÷ at ${COLD_SAMPLE}: ${f(quantile(large.cold.ms, 0.99) / quantile(small.cold.ms, 0.99), 2)}.**
 
 Prune (\`node src/prune.ts\`, the \`npm run prune\` entry, on core 1): ${finished ? 'finished' : `**stopped after the ${PRUNE_BUDGET_SECONDS} s budget**`} in ${f(pruneSeconds, 1)} s; expired access tokens ${expiredBefore.toLocaleString('en')} → ${expiredAfter.toLocaleString('en')} (${deleted.toLocaleString('en')} deleted, ${f(deleted / pruneSeconds, 0)} rows/s, ${batches} delete statements of at most 1000 rows).`,
       complaints: [...small.complaints, ...large.complaints],
