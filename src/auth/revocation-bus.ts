@@ -2,10 +2,13 @@
 // protocol and its failure cases: docs/token-cache.md).
 //
 // - Each instance holds a lease (a `cache_leases` row, expiring in the database's time) and
-//   renews it over the connection it LISTENs on. It serves from its cache only while the lease
-//   is valid by its own conservative reckoning: from *before* it sent the renewal, minus a
-//   margin. An instance that stops hearing notifications stops renewing, so it stops serving
-//   from its cache before its lease ends in the database.
+//   renews it over the connection it LISTENs on, with a heartbeat notification in the same
+//   statement. It serves from its cache only while the lease is valid by its own conservative
+//   reckoning — from *before* it sent the renewal, minus a margin — and only counts a renewal
+//   once its own heartbeat has come back on the listener: notifications arrive in commit
+//   order, so that proves every revocation committed before it was heard. An instance that
+//   stops hearing notifications (even while its queries still answer, as through a
+//   transaction-mode pooler) stops serving from its cache before its lease ends.
 // - A revoking transaction announces the revocation with pg_notify, which PostgreSQL sends only
 //   if the transaction commits. Every listening instance drops the entries, then acknowledges.
 // - After the commit, the revoker waits for an acknowledgement from every instance whose lease
@@ -22,6 +25,8 @@ const REVOCATIONS = 'tessera_revocations';
 export const BUS_SQL_MARK = '/* tessera:revocation-bus */';
 const ACKS = 'tessera_revocation_acks';
 export const LEASE_TABLE = 'cache_leases';
+/** TOKEN_CACHE_LEASE_SECONDS's upper bound (src/config.ts): no lease lasts longer. */
+export const MAX_LEASE_MS = 60_000;
 
 export interface RevocationBus {
   /** This instance's cache, when it may serve from it right now; else undefined. */
@@ -67,11 +72,18 @@ export async function startRevocationBus(
 ): Promise<StartedRevocationBus> {
   const { leaseMs } = options;
   const instanceId = randomUUID();
-  const cache = new TokenCache(options.cacheSize);
+  // TOKEN_CACHE_SIZE=0: no cache and no lease (no revoker waits for it), but revocations made
+  // here are still announced to, and waited for on, the instances that do cache.
+  const cache = options.cacheSize > 0 ? new TokenCache(options.cacheSize) : undefined;
   // The lease is reckoned from before the renewal was sent, less this margin for clock rates.
   const marginMs = Math.max(50, leaseMs / 10);
   const renewEveryMs = leaseMs / 4;
+  // Both clocks must agree that the lease holds: the monotonic one is immune to wall-clock
+  // steps, the wall clock keeps counting while a machine is suspended.
   let servingUntil = 0; // performance.now() time
+  let servingUntilWall = 0; // Date.now() time
+  /** Heartbeats sent and not yet heard back: nonce → when the renewal carrying it was sent. */
+  const heartbeats = new Map<string, { sentAt: number; sentAtWall: number }>();
   let client: pg.Client | undefined;
   let stopped = false;
   let reconnecting: Promise<void> | undefined;
@@ -79,19 +91,29 @@ export async function startRevocationBus(
   const announced = new WeakMap<EntityManager, string[]>();
   const waiters = new Map<string, Waiter>();
 
-  const onNotification = (message: pg.Notification) => {
+  /** `via`: the connection it came on, which acknowledges it (even before it is `client`). */
+  const onNotification = (message: pg.Notification, via: pg.Client) => {
     if (message.channel === REVOCATIONS && message.payload) {
       const { id, s, u } = JSON.parse(message.payload) as {
         id: string;
         s?: string[];
         u?: string[];
       };
+      if (!cache) return; // nothing to drop, and no lease: nobody waits for this instance
       cache.drop({ sessionIds: s, userIds: u });
-      client
-        ?.query(`${BUS_SQL_MARK} select pg_notify($1, $2)`, [ACKS, `${id} ${instanceId}`])
+      via
+        .query(`${BUS_SQL_MARK} select pg_notify($1, $2)`, [ACKS, `${id} ${instanceId}`])
         .catch((error: unknown) => lose(error));
     } else if (message.channel === ACKS && message.payload) {
-      const [id = '', from = ''] = message.payload.split(' ');
+      const [id = '', from = '', nonce = ''] = message.payload.split(' ');
+      if (id === 'hb') {
+        const sent = from === instanceId ? heartbeats.get(nonce) : undefined;
+        if (!sent || stopped) return;
+        heartbeats.delete(nonce);
+        servingUntil = Math.max(servingUntil, sent.sentAt + leaseMs - marginMs);
+        servingUntilWall = Math.max(servingUntilWall, sent.sentAtWall + leaseMs - marginMs);
+        return;
+      }
       const waiter = waiters.get(id);
       if (!waiter) return;
       waiter.acked.add(from);
@@ -101,17 +123,23 @@ export async function startRevocationBus(
 
   async function renew(): Promise<void> {
     const current = client;
-    if (!current) return;
-    const sentAt = performance.now();
+    if (!current || !cache) return;
+    const nonce = randomUUID();
+    heartbeats.set(nonce, { sentAt: performance.now(), sentAtWall: Date.now() });
+    // Heartbeats that never came back (a lost listener) must not pile up.
+    for (const [old, sent] of heartbeats) {
+      if (performance.now() - sent.sentAt > leaseMs) heartbeats.delete(old);
+    }
+    // One statement, one commit: the lease in the database's time, and the heartbeat that,
+    // heard back on this listener, lets the instance count it (see the top of this file).
     await current.query(
-      `${BUS_SQL_MARK} insert into ${LEASE_TABLE} (instance_id, expires_at)
-         values ($1, now() + $2 * interval '1 millisecond')
-         on conflict (instance_id) do update set expires_at = excluded.expires_at`,
-      [instanceId, leaseMs],
+      `${BUS_SQL_MARK} with lease as (
+         insert into ${LEASE_TABLE} (instance_id, expires_at)
+           values ($1, now() + $2 * interval '1 millisecond')
+           on conflict (instance_id) do update set expires_at = excluded.expires_at)
+       select pg_notify($3, $4)`,
+      [instanceId, leaseMs, ACKS, `hb ${instanceId} ${nonce}`],
     );
-    // Notifications committed before the renewal arrived ahead of its answer on this very
-    // connection, so the cache already reflects them.
-    if (client === current && !stopped) servingUntil = sentAt + leaseMs - marginMs;
   }
 
   async function connect(): Promise<void> {
@@ -124,7 +152,7 @@ export async function startRevocationBus(
         queryTimeoutMs: Math.max(250, leaseMs / 2),
       }),
     });
-    next.on('notification', onNotification);
+    next.on('notification', (message) => onNotification(message, next));
     next.on('error', (error) => lose(error));
     try {
       await next.connect();
@@ -135,9 +163,15 @@ export async function startRevocationBus(
       await next.end().catch(() => {});
       throw error;
     }
+    if (stopped) {
+      // stop() came while this connection was being opened: it must not take a lease.
+      next.on('error', () => {});
+      await next.end().catch(() => {});
+      return;
+    }
     next.on('end', () => lose(new Error('revocation listener disconnected')));
     // Whatever was announced while no connection listened is unknown: start from nothing.
-    cache.clear();
+    cache?.clear();
     client = next;
     await renew();
   }
@@ -146,6 +180,7 @@ export async function startRevocationBus(
   function lose(error: unknown): void {
     if (stopped) return;
     servingUntil = 0;
+    servingUntilWall = 0;
     const broken = client;
     client = undefined;
     if (broken) {
@@ -177,7 +212,8 @@ export async function startRevocationBus(
 
   return {
     instanceId,
-    servingCache: () => (performance.now() < servingUntil ? cache : undefined),
+    servingCache: () =>
+      performance.now() < servingUntil && Date.now() < servingUntilWall ? cache : undefined,
 
     async announce(tx, target) {
       const id = randomUUID();
@@ -208,8 +244,9 @@ export async function startRevocationBus(
              from ${LEASE_TABLE} where expires_at > now()`,
         ));
       } catch {
-        // Who holds a lease is unknown: wait as long as any lease can last.
-        await sleep(leaseMs);
+        // Who holds a lease, and for how long, is unknown: wait as long as any lease can last
+        // (instances may be configured differently, say during a rollout).
+        await sleep(MAX_LEASE_MS);
         return;
       }
       await Promise.all(
@@ -246,10 +283,17 @@ export async function startRevocationBus(
     async stop() {
       stopped = true;
       servingUntil = 0;
+      servingUntilWall = 0;
       clearInterval(timer);
       const current = client;
       client = undefined;
-      if (!current) return;
+      if (!current) {
+        // Between connections (a reconnect under way): give the lease back another way.
+        await options.pool
+          .query(`${BUS_SQL_MARK} delete from ${LEASE_TABLE} where instance_id = $1`, [instanceId])
+          .catch(() => {});
+        return;
+      }
       current.removeAllListeners('end');
       await current
         .query(`${BUS_SQL_MARK} delete from ${LEASE_TABLE} where instance_id = $1`, [instanceId])

@@ -31,6 +31,12 @@ export interface TcpProxy {
   pauseWhen(pattern: RegExp, mode?: 'buffer' | 'drop'): Promise<void>;
   /** Ends the partition: buffered bytes go through, in order, and forwarding resumes. */
   resume(): void;
+  /**
+   * While on, PostgreSQL's NotificationResponse messages are dropped on their way to the
+   * clients and everything else goes through: queries answer, LISTEN hears nothing (what a
+   * transaction-mode pooler looks like to a listener).
+   */
+  muteNotifications(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -91,6 +97,7 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
     for (const socket of sockets) socket.destroy();
   };
   let paused: 'buffer' | 'drop' | undefined;
+  let muted = false;
   const held: Array<{ to: Socket; chunk: Buffer }> = [];
   const forward = (to: Socket, chunk: Buffer) => {
     if (paused === 'drop') return;
@@ -115,7 +122,21 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
     // partition is the case where nobody closes anything.
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
-    upstream.on('data', (chunk: Buffer) => forward(client, chunk));
+    // Backend messages (protocol 3, after startup): a type byte and a length. Parsed only to
+    // drop notifications when muted; otherwise passed on as they come.
+    let backend = Buffer.alloc(0);
+    upstream.on('data', (chunk: Buffer) => {
+      if (!muted && backend.length === 0) return forward(client, chunk);
+      backend = Buffer.concat([backend, chunk]);
+      const out: Buffer[] = [];
+      while (backend.length >= 5 && backend.length >= 1 + backend.readInt32BE(1)) {
+        const size = 1 + backend.readInt32BE(1);
+        const message = backend.subarray(0, size);
+        backend = backend.subarray(size);
+        if (!(muted && message[0] === 0x41)) out.push(message); // 'A': NotificationResponse
+      }
+      if (out.length) forward(client, Buffer.concat(out));
+    });
     const observe = frontendObserver((statement) => statements.push(statement));
     client.on('data', (chunk: Buffer) => {
       observe(chunk);
@@ -149,6 +170,9 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
       return new Promise((resolve) => {
         trigger = { pattern, fired: resolve };
       });
+    },
+    muteNotifications(on) {
+      muted = on;
     },
     restore() {
       open = true;

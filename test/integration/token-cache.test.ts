@@ -15,6 +15,7 @@ import {
   signUp,
   startTestApp,
   type TestApp,
+  useTestApp,
   useTestAppBehindProxy,
 } from './harness.ts';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
@@ -147,5 +148,40 @@ describe('revocation across three instances', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(c.revocations?.servingCache()).toBeDefined();
+  });
+
+  it('holds when an instance’s listener stops hearing notifications while its queries answer', async () => {
+    const auth = await signUp(a);
+    for (const app of [a, b, c]) expect((await me(app, auth.accessToken)).data?.me).toBeTruthy();
+    listener.muteNotifications(true); // c's renewals still succeed; its heartbeats never return
+    try {
+      expect((await a.gql('mutation { logout }', {}, auth.accessToken)).data?.logout).toBe(true);
+      expect(errorOf(await me(c, auth.accessToken))).toEqual({
+        code: 'UNAUTHENTICATED',
+        reason: 'REVOKED',
+      });
+      expect(c.revocations?.servingCache()).toBeUndefined();
+    } finally {
+      listener.muteNotifications(false);
+    }
+  });
+});
+
+describe('an instance without a cache (TOKEN_CACHE_SIZE=0)', () => {
+  const uncached = useTestApp({ tokenCache: { size: 0 } });
+  const cached = useTestApp();
+
+  it('starts, never serves from a cache, and still makes caching peers drop what it revokes', async () => {
+    const auth = await signUp(uncached);
+    expect((await me(cached, auth.accessToken)).data?.me).toBeTruthy(); // cached there now
+    expect((await me(uncached, auth.accessToken)).data?.me).toBeTruthy();
+    expect(uncached.revocations?.servingCache()).toBeUndefined();
+    expect((await uncached.gql('mutation { logout }', {}, auth.accessToken)).data?.logout).toBe(
+      true,
+    );
+    expect(errorOf(await me(cached, auth.accessToken))).toEqual({
+      code: 'UNAUTHENTICATED',
+      reason: 'REVOKED',
+    });
   });
 });
