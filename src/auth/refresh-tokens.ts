@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AccessToken, RefreshToken, Session } from '../db/entities/index.ts';
+import { inTransaction } from '../db/pool.ts';
 import { AppError, type RefreshTokenProblem } from '../errors.ts';
 import type { SessionView, UserView } from './caller.ts';
 import { addSeconds, earliest } from './clock.ts';
@@ -155,34 +156,26 @@ async function rotateUnspentRefreshToken(
 ): Promise<RotationOutcome | { kind: 'spent' }> {
   const { clock, settings } = req.deps;
   const pool = await req.em.getConnection().getNativeClient();
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('begin');
+  // Refusals and a spent token write nothing: committing them only releases the row lock.
+  return inTransaction(pool, async (client): Promise<RotationOutcome | { kind: 'spent' }> => {
     const now = clock.now();
     const { rows } = await client.query<RotationRow>({
       ...ROTATION_READ,
       values: [hashToken(raw)],
     });
     const row = rows[0];
-    const session = row && {
+    if (!row) return refused('INVALID');
+    const session = {
       id: row.session_id,
       createdAt: new Date(row.session_created_at),
       lastUsedAt: new Date(row.session_last_used_at),
       expiresAt: new Date(row.session_expires_at),
     };
-    const state =
-      row && session && sessionState({ ...session, revoked: row.session_revoked }, settings, now);
-    let outcome: RotationOutcome | { kind: 'spent' } | undefined;
-    if (!row || !session) outcome = refused('INVALID');
-    else if (state === 'revoked') outcome = refused('REVOKED');
-    else if (state === 'expired') outcome = refused('EXPIRED');
-    else if (row.spent) outcome = { kind: 'spent' };
-    else if (row.expires_at <= now.getTime()) outcome = refused('EXPIRED');
-    if (outcome || !row || !session) {
-      await client.query('rollback');
-      return outcome ?? refused('INVALID');
-    }
+    const state = sessionState({ ...session, revoked: row.session_revoked }, settings, now);
+    if (state === 'revoked') return refused('REVOKED');
+    if (state === 'expired') return refused('EXPIRED');
+    if (row.spent) return { kind: 'spent' };
+    if (row.expires_at <= now.getTime()) return refused('EXPIRED');
     const { pair, access, refresh } = mintTokenPair(settings, session.expiresAt, now);
     const { userAgent, ipAddress } = req.meta;
     await client.query({
@@ -202,7 +195,6 @@ async function rotateUnspentRefreshToken(
         row.id,
       ],
     });
-    await client.query('commit');
     return {
       kind: 'issued',
       tokens: {
@@ -211,14 +203,7 @@ async function rotateUnspentRefreshToken(
         session: { ...session, lastUsedAt: now, userAgent, ipAddress },
       },
     };
-  } catch (error) {
-    await client.query('rollback').catch((rollbackError: Error) => {
-      broken = rollbackError;
-    });
-    throw error;
-  } finally {
-    client.release(broken);
-  }
+  });
 }
 
 /**

@@ -14,6 +14,7 @@
 // midway leaves a pending entry that expires after PENDING_TTL_SECONDS, never a failure.
 import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { inTransaction } from '../db/pool.ts';
 import { clientNetwork } from './client-network.ts';
 import { addSeconds, type Clock } from './clock.ts';
 
@@ -81,29 +82,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Runs `work` in a transaction holding an advisory lock per key (taken in a fixed order, so two
  * attempts sharing keys cannot deadlock): every admission decision for a key is serialised.
  */
-async function underKeyLocks<T>(
+function underKeyLocks<T>(
   pool: pg.Pool,
   keys: string[],
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('begin');
+  return inTransaction(pool, async (client) => {
     for (const key of [...keys].sort()) {
       await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
     }
-    const result = await work(client);
-    await client.query('commit');
-    return result;
-  } catch (error) {
-    await client.query('rollback').catch((rollbackError: Error) => {
-      broken = rollbackError;
-    });
-    throw error;
-  } finally {
-    client.release(broken);
-  }
+    return work(client);
+  });
 }
 
 async function entriesOf(client: pg.PoolClient, keys: string[], now: Date): Promise<Entry[]> {

@@ -143,3 +143,29 @@ export function createPool(
   discardClientsLostWhileCheckedOut(pool);
   return pool;
 }
+
+/**
+ * Runs `work` in a transaction on one client of `pool`, committing if it returns and rolling
+ * back if it throws. A client whose rollback failed (its connection is gone) is released with
+ * that error, so the pool discards it instead of handing it out again.
+ */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('begin');
+    const result = await work(client);
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    await client.query('rollback').catch((rollbackError: Error) => {
+      broken = rollbackError;
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
