@@ -6,17 +6,26 @@
 // The servers run on core 1 (taskset), this process (load generator and the statement-counting
 // proxy) on core 0; PostgreSQL is not pinned. Env: SECONDS, ROUNDS (part 1), REVOCATIONS
 // (part 2), ACCESS_ROWS, LOAD_BUDGET_SECONDS, PRUNE_BUDGET_SECONDS (part 3).
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { BUS_SQL_MARK } from '../src/auth/revocation-bus.ts';
 import { generateToken, hashToken } from '../src/auth/tokens.ts';
-import { PRODUCTION_COMMAND, ROOT } from '../test/integration/production-process.ts';
+import { ROOT } from '../test/integration/production-process.ts';
 import { startTcpProxy, type TcpProxy } from '../test/integration/tcp-proxy.ts';
+import {
+  coreTicks,
+  cpuMs,
+  hasTaskset,
+  memoryMiB,
+  pinLoadGenerator,
+  SERVER_CORE,
+  type Server,
+  settle,
+  startServer,
+} from './production-server.ts';
 import { benchDatabase, quantile, record } from './support.ts';
 
 const SECONDS = Number(process.env.SECONDS ?? 5);
@@ -36,15 +45,7 @@ const EXPIRED_ROWS = 1_000_000;
 const BULK_SESSIONS = 2000;
 const WARM_UP = 1000;
 
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
-const hasTaskset = (() => {
-  try {
-    execFileSync('which', ['taskset']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+pinLoadGenerator();
 if (hasTaskset) execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)]);
 
 /** What was measured: the commit, and whether src/ differed from it. */
@@ -62,122 +63,9 @@ const revision = (() => {
   }
 })();
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (xs: number[]) => quantile(xs, 0.5);
 const f = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '—');
 const notes: string[] = []; // what looked wrong, for the report
-
-// ---------------------------------------------------------------------------------------------
-// The production process
-
-interface Server {
-  url: string;
-  pid: number;
-  child: ChildProcess;
-  /** Log lines at warn or above, and anything on stderr. */
-  complaints: string[];
-  stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
-}
-
-async function startServer(databaseUrl: string, name: string): Promise<Server> {
-  const port = await freePort();
-  const [node, ...args] = PRODUCTION_COMMAND;
-  const argv = hasTaskset ? ['taskset', '-c', '1', node, ...args] : [node, ...args];
-  const child = spawn(argv[0] as string, argv.slice(1), {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      PRUNE_INTERVAL_SECONDS: '0',
-      SIGNUP_MAX_PER_IP: '100000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const complaints: string[] = [];
-  const keep = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) {
-      if (line.trim() && complaints.length < 50) complaints.push(`${name}: ${line.slice(0, 300)}`);
-    }
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  let exited = false;
-  child.once('exit', () => {
-    exited = true;
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (exited) throw new Error(`${name} exited at start: ${complaints.join(' | ')}`);
-    if (Date.now() > deadline) throw new Error(`${name} not ready within 30 s`);
-    const ready = await fetch(`${url}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    await sleep(100);
-  }
-  return {
-    url,
-    pid: child.pid as number,
-    child,
-    complaints,
-    async stop() {
-      if (exited) return;
-      const gone = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await gone;
-      clearTimeout(timer);
-    },
-  };
-}
-
-const SERVER_CORE = 1;
-
-/** Clock ticks of one core (from /proc/stat): all of them, and those stolen by the hypervisor. */
-function coreTicks(core: number): { total: number; steal: number } {
-  const line = readFileSync('/proc/stat', 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(`cpu${core} `));
-  const ticks = (line ?? '').trim().split(/\s+/).slice(1, 9).map(Number);
-  return { total: ticks.reduce((a, b) => a + b, 0), steal: ticks[7] ?? 0 };
-}
-
-/** utime + stime of the process (all its threads), in milliseconds. */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
-}
-
-function memoryMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]);
-  return kb / 1024;
-}
-
-/** Waits (at most 3 s) until the server has finished what it was sent: its CPU stops moving. */
-async function settle(pid: number): Promise<void> {
-  let last = cpuMs(pid);
-  for (let i = 0; i < 30; i++) {
-    await sleep(100);
-    const now = cpuMs(pid);
-    if (now - last < 1) return;
-    last = now;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // GraphQL over keep-alive HTTP, timed precisely (autocannon's latencies are whole milliseconds)

@@ -1,0 +1,134 @@
+// The production process under benchmark (`node src/main.ts`, as in production), and what
+// /proc says about it: CPU time and memory. Shared by bench.ts and soak.ts.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { PRODUCTION_COMMAND, ROOT } from '../test/integration/production-process.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+export const hasTaskset = (() => {
+  try {
+    execFileSync('which', ['taskset']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Pins this process (the load generator) to core 0; servers go to core 1. */
+export function pinLoadGenerator(): void {
+  if (hasTaskset) execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)]);
+}
+// ---------------------------------------------------------------------------------------------
+// The production process
+
+export interface Server {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  /** Log lines at warn or above, and anything on stderr. */
+  complaints: string[];
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const address = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+export async function startServer(databaseUrl: string, name: string): Promise<Server> {
+  const port = await freePort();
+  const [node, ...args] = PRODUCTION_COMMAND;
+  const argv = hasTaskset ? ['taskset', '-c', '1', node, ...args] : [node, ...args];
+  const child = spawn(argv[0] as string, argv.slice(1), {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      PRUNE_INTERVAL_SECONDS: '0',
+      SIGNUP_MAX_PER_IP: '100000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const complaints: string[] = [];
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) {
+      if (line.trim() && complaints.length < 50) complaints.push(`${name}: ${line.slice(0, 300)}`);
+    }
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exited) throw new Error(`${name} exited at start: ${complaints.join(' | ')}`);
+    if (Date.now() > deadline) throw new Error(`${name} not ready within 30 s`);
+    const ready = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    await sleep(100);
+  }
+  return {
+    url,
+    pid: child.pid as number,
+    child,
+    complaints,
+    async stop() {
+      if (exited) return;
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export const SERVER_CORE = 1;
+
+/** Clock ticks of one core (from /proc/stat): all of them, and those stolen by the hypervisor. */
+export function coreTicks(core: number): { total: number; steal: number } {
+  const line = readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`cpu${core} `));
+  const ticks = (line ?? '').trim().split(/\s+/).slice(1, 9).map(Number);
+  return { total: ticks.reduce((a, b) => a + b, 0), steal: ticks[7] ?? 0 };
+}
+
+/** utime + stime of the process (all its threads), in milliseconds. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+}
+
+export function memoryMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]);
+  return kb / 1024;
+}
+
+/** Waits (at most 3 s) until the server has finished what it was sent: its CPU stops moving. */
+export async function settle(pid: number): Promise<void> {
+  let last = cpuMs(pid);
+  for (let i = 0; i < 30; i++) {
+    await sleep(100);
+    const now = cpuMs(pid);
+    if (now - last < 1) return;
+    last = now;
+  }
+}
