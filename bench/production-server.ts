@@ -2,7 +2,7 @@
 // /proc says about it: CPU time and memory. Shared by bench.ts and soak.ts.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../src/db/embedded-database.ts';
 import { PRODUCTION_COMMAND, ROOT } from '../test/integration/production-process.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -31,14 +31,6 @@ export interface Server {
   /** Log lines at warn or above, and anything on stderr. */
   complaints: string[];
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
 }
 
 export async function startServer(databaseUrl: string, name: string): Promise<Server> {

@@ -10,21 +10,32 @@ import { REVOKE_REASONS } from './liveness.ts';
 import type { IssuedTokens } from './refresh-tokens.ts';
 import { endAllSessions, isSessionFresh, revokeSessions, startSession } from './sessions.ts';
 
+/**
+ * Revokes one session of the user and records it, under the account's share lock (every
+ * transaction that changes a user's sessions takes that lock first; credentials.ts). False
+ * when it was not live to begin with: nothing is recorded then.
+ */
+async function revokeOneSession(
+  tx: AuthRequest['em'],
+  req: AuthRequest,
+  target: { userId: string; sessionId: string; reason: string },
+): Promise<boolean> {
+  await lockAccount(tx, target.userId, 'share');
+  if ((await revokeSessions(tx, req, target)) === 0) return false;
+  const { userId, sessionId } = target;
+  const event = { type: 'SESSION_REVOKED', userId, sessionId } as const;
+  recordSecurityEvent(tx, event, req.meta, req.deps.clock.now());
+  return true;
+}
+
 /** Signs the caller's session out. Sent twice at once, it revokes (and records) once. */
 export async function logout(req: AuthRequest, caller: Caller): Promise<void> {
-  const sessionId = caller.session.id;
-  await revokingTransaction(req, async (tx) => {
-    const userId = caller.user.id;
-    await lockAccount(tx, userId, 'share');
-    const revoked = await revokeSessions(tx, req, {
-      userId,
-      sessionId,
-      reason: REVOKE_REASONS.LOGOUT,
-    });
-    if (revoked === 0) return;
-    const event = { type: 'SESSION_REVOKED', userId, sessionId } as const;
-    recordSecurityEvent(tx, event, req.meta, req.deps.clock.now());
-  });
+  const target = {
+    userId: caller.user.id,
+    sessionId: caller.session.id,
+    reason: REVOKE_REASONS.LOGOUT,
+  };
+  await revokingTransaction(req, (tx) => revokeOneSession(tx, req, target));
 }
 
 /**
@@ -38,17 +49,11 @@ export async function revokeSessionById(
 ): Promise<void> {
   const { clock, settings } = req.deps;
   const { sessionId, currentPassword } = input;
+  const target = { userId: caller.user.id, sessionId, reason: REVOKE_REASONS.SESSION_REVOKED };
   const revokeOne = async (tx: AuthRequest['em']) => {
-    if (!isUuid(sessionId)) throw new AppError('NOT_FOUND');
-    const userId = caller.user.id;
-    await lockAccount(tx, userId, 'share');
-    const revoked = await revokeSessions(tx, req, {
-      userId,
-      sessionId,
-      reason: REVOKE_REASONS.SESSION_REVOKED,
-    });
-    if (revoked === 0) throw new AppError('NOT_FOUND');
-    recordSecurityEvent(tx, { type: 'SESSION_REVOKED', userId, sessionId }, req.meta, clock.now());
+    if (!isUuid(sessionId) || !(await revokeOneSession(tx, req, target))) {
+      throw new AppError('NOT_FOUND');
+    }
   };
   if (currentPassword != null) {
     await withCheckedPassword(req, {

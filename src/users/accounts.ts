@@ -16,8 +16,19 @@ import { User } from '../db/entities/index.ts';
 import { AppError } from '../errors.ts';
 import { normalizeEmail } from './email.ts';
 
-async function assertEmailFree(req: AuthRequest, email: string): Promise<void> {
-  if (await req.em.count(User, { email })) throw new AppError('EMAIL_IN_USE');
+async function assertEmailFree(em: EntityManager, email: string): Promise<void> {
+  if (await em.count(User, { email })) throw new AppError('EMAIL_IN_USE');
+}
+
+/**
+ * Spends one of the client's attempts at an address (SIGNUP_MAX_PER_IP): sign-ups and email
+ * changes both answer EMAIL_IN_USE, so neither may probe addresses without limit.
+ */
+async function spendAddressAttempt(req: AuthRequest): Promise<void> {
+  const admission = await req.deps.throttle.admitSignUp(req.meta.ipAddress);
+  if (!admission.allowed) {
+    throw new AppError('RATE_LIMITED', { retryAfter: admission.retryAfterSeconds });
+  }
 }
 
 /** Two requests racing for one address: the unique index decides, and the loser hears why. */
@@ -38,11 +49,8 @@ export async function signUp(
   assertPasswordAcceptable(input.password, 'password');
   const email = normalizeEmail(input.email, 'email');
   // Counted before the address is looked at, so EMAIL_IN_USE cannot be probed without limit.
-  const admission = await deps.throttle.admitSignUp(meta.ipAddress);
-  if (!admission.allowed) {
-    throw new AppError('RATE_LIMITED', { retryAfter: admission.retryAfterSeconds });
-  }
-  await assertEmailFree(req, email);
+  await spendAddressAttempt(req);
+  await assertEmailFree(req.em, email);
   const passwordHash = await deps.passwords.hash(input.password);
   return claimingEmail(() =>
     req.em.transactional(async (tx) => {
@@ -133,12 +141,7 @@ export function changeEmail(
     replaceAllSessions(req, caller, {
       type: 'EMAIL_CHANGED',
       currentPassword: input.currentPassword,
-      prepare: async () => {
-        const admission = await req.deps.throttle.admitSignUp(req.meta.ipAddress);
-        if (!admission.allowed) {
-          throw new AppError('RATE_LIMITED', { retryAfter: admission.retryAfterSeconds });
-        }
-      },
+      prepare: () => spendAddressAttempt(req),
       apply: async (tx, user) => {
         if (newEmail === user.email) {
           throw new AppError(
@@ -147,7 +150,7 @@ export function changeEmail(
             'That is already your email address.',
           );
         }
-        if (await tx.count(User, { email: newEmail })) throw new AppError('EMAIL_IN_USE');
+        await assertEmailFree(tx, newEmail);
         user.email = newEmail;
       },
     }),
