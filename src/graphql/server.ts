@@ -14,6 +14,7 @@ import type { UnauthenticatedReason } from '../errors.ts';
 import type { GraphQLContext } from './context.ts';
 import { createFormatError } from './errors.ts';
 import { MAX_TOKENS, requestLimits } from './limits.ts';
+import { requestSummaryPlugin } from './request-summary.ts';
 import { resolvers } from './resolvers/index.ts';
 
 const typeDefs = readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8');
@@ -106,6 +107,7 @@ export function createApolloServer(options: {
       ApolloServerPluginDrainHttpServer({ httpServer }),
       wwwAuthenticate,
       statusFromErrorCodes,
+      requestSummaryPlugin,
       ...(limits.plugins as ApolloServerPlugin<GraphQLContext>[]),
     ],
   });

@@ -8,9 +8,11 @@ import { HeaderMap } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { ContextFactory } from '../graphql/context.ts';
+import { errorCodesOfBody, type RequestSummary } from '../graphql/request-summary.ts';
 import { createApolloServer } from '../graphql/server.ts';
 import { withRequestId } from '../log.ts';
 import { clientAddress } from './client-address.ts';
+import { listenOn } from './listen.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const READY_TIMEOUT_MS = 2000;
@@ -29,6 +31,21 @@ export interface TesseraServerOptions {
   production: boolean;
   trustProxy: boolean;
   logger: Logger;
+  /** Told of every finished request (src/metrics.ts); none by default. */
+  metrics?: RequestMetrics;
+}
+
+/** A request as its metrics see it, once its response is finished (or its client went away). */
+export interface FinishedRequest {
+  /** Whether it was for /graphql. */
+  graphql: boolean;
+  summary: RequestSummary;
+  /** From its arrival to the end of its response. */
+  seconds: number;
+}
+
+export interface RequestMetrics {
+  requestFinished(request: FinishedRequest): void;
 }
 
 export interface TesseraServer {
@@ -76,8 +93,15 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-function sendError(res: ServerResponse, status: number, code: string, message: string): void {
-  send(res, status, { errors: [{ message, extensions: { code } }] });
+function sendError(
+  res: ServerResponse,
+  summary: RequestSummary,
+  error: { status: number; code: string; message: string },
+): void {
+  summary.errorCodes = [error.code];
+  send(res, error.status, {
+    errors: [{ message: error.message, extensions: { code: error.code } }],
+  });
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -112,13 +136,18 @@ function parseJsonBody(req: IncomingMessage, raw: Buffer): unknown {
 }
 
 export function createTesseraServer(options: TesseraServerOptions): TesseraServer {
-  const { orm, createContext, production, trustProxy, logger } = options;
+  const { orm, createContext, production, trustProxy, logger, metrics } = options;
   const httpServer = createServer();
   const apollo = createApolloServer({ production, logger, httpServer });
   let draining = false;
   const inFlight = new Set<ServerResponse>();
 
-  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  async function handleGraphQL(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    summary: RequestSummary,
+  ): Promise<void> {
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
@@ -126,10 +155,14 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
     const body = req.method === 'POST' ? parseJsonBody(req, await readBody(req)) : undefined;
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: () => createContext({ headers, ipAddress: clientAddress(req, trustProxy) }),
+      context: () => createContext({ headers, ipAddress: clientAddress(req, trustProxy), summary }),
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
+    // Answered before the request pipeline (whose plugin fills the summary) ever ran.
+    if (!summary.errorCodes && res.statusCode >= 400 && response.body.kind === 'complete') {
+      summary.errorCodes = errorCodesOfBody(response.body.string);
+    }
     if (response.body.kind === 'complete') {
       res.end(response.body.string);
       return;
@@ -158,8 +191,13 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
     }
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (url.pathname === '/graphql') return handleGraphQL(req, res, url);
+  async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    summary: RequestSummary,
+  ): Promise<void> {
+    if (url.pathname === '/graphql') return handleGraphQL(req, res, url, summary);
     if (url.pathname === '/healthz' && req.method === 'GET')
       return send(res, 200, { status: 'ok' });
     if (url.pathname === '/readyz' && req.method === 'GET') {
@@ -168,18 +206,26 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
       const ready = await isDatabaseReady();
       return send(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unavailable' });
     }
-    sendError(res, 404, 'NOT_FOUND', 'Not found. The API is at /graphql.');
+    sendError(res, summary, {
+      status: 404,
+      code: 'NOT_FOUND',
+      message: 'Not found. The API is at /graphql.',
+    });
   }
 
-  function handleFailure(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+  function handleFailure(
+    req: IncomingMessage,
+    res: ServerResponse,
+    summary: RequestSummary,
+    error: unknown,
+  ): void {
     if (error instanceof HttpError) {
       res.setHeader('connection', 'close');
-      sendError(
-        res,
-        error.status,
-        error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST',
-        error.message,
-      );
+      sendError(res, summary, {
+        status: error.status,
+        code: error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST',
+        message: error.message,
+      });
       return;
     }
     if (res.destroyed || (req.destroyed && !req.complete)) {
@@ -189,8 +235,13 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
       return;
     }
     logger.error({ err: error }, 'unhandled error in the HTTP handler');
-    if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Something went wrong.');
-    else res.end();
+    if (!res.headersSent) {
+      sendError(res, summary, {
+        status: 500,
+        code: 'INTERNAL_SERVER_ERROR',
+        message: 'Something went wrong.',
+      });
+    } else res.end();
   }
 
   function onRequest(req: IncomingMessage, res: ServerResponse, requestId: string): void {
@@ -203,7 +254,10 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
     const started = performance.now();
     // Node's parser accepts any request target (absolute-form included); parse it once here.
     const url = parseRequestTarget(req.url);
+    // Filled in on the way (request-summary.ts, sendError): only names, codes and ids.
+    const summary: RequestSummary = {};
     res.once('close', () => {
+      const milliseconds = performance.now() - started;
       // 'close', not 'finish': a request whose client went away gets its line too. Listeners run
       // in the emitter's async context, so the request id is set again here.
       withRequestId(requestId, () =>
@@ -214,17 +268,23 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
             // and an absolute-form target may carry userinfo (a password).
             path: url?.pathname ?? null,
             status: res.statusCode,
-            durationMs: Math.round((performance.now() - started) * 10) / 10,
+            durationMs: Math.round(milliseconds * 10) / 10,
             ...(!res.writableFinished && { aborted: true }),
+            ...summary,
           },
           'request',
         ),
       );
+      metrics?.requestFinished({
+        graphql: url?.pathname === '/graphql',
+        summary,
+        seconds: milliseconds / 1000,
+      });
     });
     const handled = url
-      ? handle(req, res, url)
+      ? handle(req, res, url, summary)
       : Promise.reject(new HttpError(400, 'The request target is not a valid URL.'));
-    handled.catch((error: unknown) => handleFailure(req, res, error));
+    handled.catch((error: unknown) => handleFailure(req, res, summary, error));
   }
 
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -237,12 +297,7 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
     httpServer,
     async listen(port, host) {
       await apollo.start();
-      await new Promise<void>((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => resolve());
-      });
-      const address = httpServer.address();
-      return typeof address === 'object' && address ? address.port : port;
+      return listenOn(httpServer, port, host);
     },
     async close() {
       draining = true;

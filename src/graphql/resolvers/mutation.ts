@@ -10,6 +10,7 @@ import { requestOf, requireCaller } from './viewer.ts';
 /** From here on the client holds these tokens, so their session is the "current" one. */
 function handOver(ctx: GraphQLContext, tokens: IssuedTokens): IssuedTokens {
   ctx.currentSessionId = tokens.session.id;
+  ctx.currentUserId = tokens.user.id;
   return tokens;
 }
 
