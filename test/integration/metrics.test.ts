@@ -11,6 +11,7 @@ import {
   PASSWORD,
   refresh,
   signUp,
+  startTestApp,
   type TestApp,
   uniqueEmail,
   useTestApp,
@@ -200,6 +201,9 @@ it('labels a request by its root field, never by the name a client gave it', asy
     await app.gql(`query Random${i}x${Date.now()} { me { id } }`);
   }
   await app.gql('{ me { id } sessions { id } }');
+  await app.gql('{ mine: me { id } ... on Query { me { email } } }'); // an alias, a fragment
+  await app.gql('query Q { ...F } fragment F on Query { sessions { id } }');
+  await app.gql('{ __typename }');
   const after = await scrape(app);
   const operations = new Set(
     [...after.keys()]
@@ -211,11 +215,43 @@ it('labels a request by its root field, never by the name a client gave it', asy
     moved(before, after, [
       'tessera_graphql_request_duration_seconds_count{operation="me",type="query"}',
       'tessera_graphql_request_duration_seconds_count{operation="multiple",type="query"}',
+      'tessera_graphql_request_duration_seconds_count{operation="sessions",type="query"}',
+      'tessera_graphql_request_duration_seconds_count{operation="introspection",type="query"}',
     ]),
   ).toEqual({
-    'tessera_graphql_request_duration_seconds_count{operation="me",type="query"}': 5,
+    'tessera_graphql_request_duration_seconds_count{operation="me",type="query"}': 6,
     'tessera_graphql_request_duration_seconds_count{operation="multiple",type="query"}': 1,
+    'tessera_graphql_request_duration_seconds_count{operation="sessions",type="query"}': 1,
+    'tessera_graphql_request_duration_seconds_count{operation="introspection",type="query"}': 1,
   });
+});
+
+it('counts a refused sign-up under its own limit, in that instance’s registry only', async () => {
+  const strict = await startTestApp({ signupMaxPerIp: 1 });
+  try {
+    const before = await scrape(app);
+    // The limit is shared through the database: earlier sign-ups from 127.0.0.1 count too.
+    const answers = await Promise.all(
+      [1, 2].map(() =>
+        strict.gql(
+          'mutation($e: EmailAddress!, $p: String!) { signUp(email: $e, password: $p) { accessToken } }',
+          { e: uniqueEmail(), p: PASSWORD },
+        ),
+      ),
+    );
+    const refused = answers.filter((a) => errorOf(a).code === 'RATE_LIMITED').length;
+    expect(refused).toBeGreaterThanOrEqual(1);
+    const own = await scrape(strict);
+    expect(own.get('tessera_rate_limited_total{limit="signup_network"}')).toBe(refused);
+    expect(own.get('tessera_errors_total{code="RATE_LIMITED"}')).toBe(refused);
+    expect(own.get('tessera_rate_limited_total{limit="password_email_network"}')).toBe(0);
+    const other = await scrape(app);
+    expect(other.get('tessera_rate_limited_total{limit="signup_network"}')).toBe(
+      before.get('tessera_rate_limited_total{limit="signup_network"}'),
+    );
+  } finally {
+    await strict.close();
+  }
 });
 
 it('serves /metrics only on its own port: the API port answers 404', async () => {
