@@ -66,6 +66,8 @@ async function main(): Promise<void> {
     production: config.production,
     trustProxy: config.trustProxy,
     logger,
+    corsOrigins: config.corsOrigins,
+    refreshCookieSameSite: config.refreshCookieSameSite,
     metrics: metrics?.requests,
   });
   const port = await server.listen(config.port);

@@ -16,6 +16,7 @@ import { createOrmOptions } from '../src/db/orm-options.ts';
 import { createPool, type DatabaseTimeouts } from '../src/db/pool.ts';
 import { createContextFactory } from '../src/graphql/context.ts';
 import { createMetricsServer } from '../src/http/metrics-server.ts';
+import type { SameSite } from '../src/http/refresh-cookie.ts';
 import { createTesseraServer } from '../src/http/server.ts';
 import { createLogger } from '../src/log.ts';
 import { createMetrics } from '../src/metrics.ts';
@@ -78,6 +79,9 @@ export interface AppOptions {
   ipMaxFailures?: number;
   signupMaxPerIp?: number;
   trustProxy?: boolean;
+  /** CORS_ORIGINS as loadConfig returns it (default: none). */
+  corsOrigins?: readonly string[];
+  refreshCookieSameSite?: SameSite;
   passwords?: PasswordHasher;
   logger?: Logger;
   /** The token cache: on by default (as in production), with a short lease; `false` turns it off. */
@@ -139,6 +143,8 @@ export async function startApp(options: AppOptions): Promise<TestApp> {
     production: options.production ?? false,
     trustProxy: options.trustProxy ?? false,
     logger: options.logger ?? createLogger('silent'),
+    corsOrigins: options.corsOrigins ?? [],
+    refreshCookieSameSite: options.refreshCookieSameSite ?? 'Strict',
     metrics: metrics.requests,
   });
   const port = await server.listen(0, '127.0.0.1');
