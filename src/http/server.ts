@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { ContextFactory } from '../graphql/context.ts';
 import { errorCodesOfBody, type RequestSummary } from '../graphql/request-summary.ts';
 import { createApolloServer } from '../graphql/server.ts';
-import { withRequestId } from '../log.ts';
+import { withoutRedaction, withRequestId } from '../log.ts';
 import { clientAddress } from './client-address.ts';
 import { createCorsPolicy } from './cors.ts';
 import { listenOn } from './listen.ts';
@@ -153,6 +153,7 @@ function parseJsonBody(req: IncomingMessage, raw: Buffer): unknown {
 export function createTesseraServer(options: TesseraServerOptions): TesseraServer {
   const { orm, createContext, production, trustProxy, logger, metrics } = options;
   const cors = createCorsPolicy(options.corsOrigins);
+  const requestLog = withoutRedaction(logger);
   const httpServer = createServer();
   const apollo = createApolloServer({ production, logger, httpServer });
   let draining = false;
@@ -295,7 +296,7 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
       // 'close', not 'finish': a request whose client went away gets its line too. Listeners run
       // in the emitter's async context, so the request id is set again here.
       withRequestId(requestId, () =>
-        logger.info(
+        requestLog.info(
           {
             method: req.method,
             // The pathname only: a GET's query string carries the operation and its variables,
