@@ -5,7 +5,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AuthRequest } from '../../src/auth/deps.ts';
+import { startRevocationBus } from '../../src/auth/revocation-bus.ts';
 import { hashToken } from '../../src/auth/tokens.ts';
+import { createPool } from '../../src/db/pool.ts';
 import { createUserByOperator } from '../../src/users/accounts.ts';
 import {
   type AccountRef,
@@ -405,6 +407,29 @@ describe('disabled accounts', () => {
     expect(change).toEqual({ userId: first.user.id, changed: true, revokedSessionCount: 2 });
     for (const app of [a, b]) {
       for (const auth of [first, second]) await expectRevoked(app, auth);
+    }
+  });
+
+  it('disabling from a process without a cache, as the operator CLI is, reaches warm caches too', async () => {
+    // What the CLI runs on: its own pool and a revocation bus that caches nothing (and so holds
+    // no lease) but announces, and waits for the instances that do cache.
+    const pool = createPool(inject('databaseUrl'), () => {});
+    const bus = await startRevocationBus({
+      databaseUrl: inject('databaseUrl'),
+      pool,
+      cacheSize: 0,
+      leaseMs: 1000,
+      onError: () => {},
+    });
+    try {
+      const auth = await signUp(a);
+      for (const app of [a, b]) expect((await me(app, auth.accessToken)).data?.me).toBeTruthy();
+      const cli: AuthRequest = { ...operator(a), deps: { ...a.auth, revocations: bus } };
+      await disableAccount(cli, byOperator({ userId: auth.user.id }));
+      for (const app of [a, b]) await expectRevoked(app, auth);
+    } finally {
+      await bus.stop();
+      await pool.end();
     }
   });
 
