@@ -45,6 +45,9 @@ export interface TesseraServer {
   closeAllConnections(): void;
 }
 
+/** What /graphql answers (Apollo Server's own two). */
+const GRAPHQL_METHODS: readonly string[] = ['GET', 'POST'];
+
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** The caller's X-Request-Id when it is a plain token, else a new one. */
@@ -159,7 +162,15 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (url.pathname === '/graphql') return handleGraphQL(req, res, url);
+    if (url.pathname === '/graphql') {
+      // Before Apollo: its CSRF check runs first and answers a plain `PUT` (no content-type)
+      // with 400, when the answer that tells the client what to do is the method's 405.
+      if (!GRAPHQL_METHODS.includes(req.method ?? '')) {
+        res.setHeader('allow', GRAPHQL_METHODS.join(', '));
+        return sendError(res, 405, 'BAD_REQUEST', 'The API at /graphql takes GET and POST.');
+      }
+      return handleGraphQL(req, res, url);
+    }
     if (url.pathname === '/healthz' && req.method === 'GET')
       return send(res, 200, { status: 'ok' });
     if (url.pathname === '/readyz' && req.method === 'GET') {
