@@ -15,6 +15,7 @@ const compose = readFileSync(join(ROOT, 'compose.yaml'), 'utf8');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   scripts: Record<string, string>;
   dependencies: Record<string, string>;
+  engines: { node: string };
 };
 
 /** The Dockerfile's instructions, continuation lines joined; comments left out. */
@@ -51,6 +52,13 @@ it('the Dockerfile starts the production command CI runs, under tini, as an unpr
   // Multi-stage: the runtime installs only production dependencies.
   expect(instructions.filter((l) => l.startsWith('FROM '))).toHaveLength(3);
   expect(dockerfile).toMatch(/RUN npm ci --omit=dev /);
+});
+
+it('npm scripts run on the Node that npm ci installs, and engines names the first Node that runs the sources directly', () => {
+  // The `node` dependency puts its binary first on the PATH of every npm script (and npx).
+  expect(process.version).toBe(`v${pkg.dependencies.node}`);
+  // `node src/main.ts` needs type stripping on by default: Node 22.18 (and 23.6) and later.
+  expect(pkg.engines.node).toBe('>=22.18');
 });
 
 it('the HEALTHCHECK command passes against the production process and fails when nothing answers', async () => {
