@@ -42,7 +42,8 @@ afterAll(() => database?.drop());
 it('the Dockerfile starts the production command CI runs, under tini, as an unprivileged user, on the npm scripts’ Node', () => {
   const [, ...args] = PRODUCTION_COMMAND;
   expect(execForm(lastOf('CMD'))).toEqual(['node', ...args]);
-  expect(pkg.scripts.start).toBe(['node', ...args].join(' '));
+  // `exec`: npm's shell becomes node, so a signal to npm reaches the server (shutdown.test.ts).
+  expect(pkg.scripts.start).toBe(['exec', 'node', ...args].join(' '));
   expect(execForm(lastOf('ENTRYPOINT'))).toEqual(['/usr/bin/tini', '--']);
   expect(runtime.some((l) => /apt-get install .*\btini\b/.test(l))).toBe(true);
   expect(lastOf('USER')).toMatch(/^(?!root\b|0\b)\S+$/);

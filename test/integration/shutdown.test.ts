@@ -4,6 +4,7 @@
 // is closed, the process exits 0 within SHUTDOWN_TIMEOUT_SECONDS, and no PostgreSQL of its own
 // is left running. Past SHUTDOWN_TIMEOUT_SECONDS it closes what is left and exits 1.
 
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -12,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createMigratedDatabase } from '../database.ts';
-import { startProductionProcess } from './production-process.ts';
+import { ROOT, startProductionProcess } from './production-process.ts';
 
 let database: { url: string; drop(): Promise<void> };
 beforeAll(async () => {
@@ -257,6 +258,57 @@ describe.each([
       expect(existsSync(join(clusterDir, 'postmaster.pid'))).toBe(false);
     }
   }, 120_000);
+});
+
+it('SIGTERM to `npm start` alone (as a supervisor sends it) reaches the server: it drains, exits, and npm with it', async () => {
+  // npm runs a script through `sh -c`; without `exec` in the script the shell took the signal
+  // and died, and the server ran on as an orphan, still answering.
+  const npm = spawn(
+    process.env.npm_execpath ? process.execPath : 'npm',
+    [...(process.env.npm_execpath ? [process.env.npm_execpath] : []), 'start', '--silent'],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATABASE_URL: database.url,
+        NODE_ENV: 'production',
+        PORT: '0',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const output: string[] = [];
+  npm.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+  const npmExited = once(npm, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const { port, pid } = await new Promise<{ port: number; pid: number }>((resolve, reject) => {
+    npm.stdout.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+        output.push(line);
+        const record = JSON.parse(line) as { port?: number; pid: number; msg?: string };
+        if (record.msg?.startsWith('Tessera is listening') && record.port) resolve(record as never);
+      }
+    });
+    void npmExited.then(() => reject(new Error(`npm exited: ${output.join('\n')}`)));
+  });
+  expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+  expect(pid).not.toBe(npm.pid);
+
+  npm.kill('SIGTERM');
+  await npmExited;
+  const serverAlive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 50 && serverAlive(); i++) await new Promise((r) => setTimeout(r, 100));
+  const orphaned = serverAlive();
+  if (orphaned) process.kill(pid, 'SIGTERM'); // not left running when this fails
+  expect(orphaned).toBe(false);
+  expect(output.join('\n')).toContain('"msg":"shut down"');
+  await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
 });
 
 /** A raw connection; `ask` writes a request and resolves with the next response's head. */
