@@ -260,56 +260,73 @@ describe.each([
   }, 120_000);
 });
 
-it('SIGTERM to `npm start` alone (as a supervisor sends it) reaches the server: it drains, exits, and npm with it', async () => {
+it.each([
   // npm runs a script through `sh -c`; without `exec` in the script the shell took the signal
   // and died, and the server ran on as an orphan, still answering.
-  const npm = spawn(
-    process.env.npm_execpath ? process.execPath : 'npm',
-    [...(process.env.npm_execpath ? [process.env.npm_execpath] : []), 'start', '--silent'],
-    {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        DATABASE_URL: database.url,
-        NODE_ENV: 'production',
-        PORT: '0',
+  { to: 'npm alone, as a supervisor sends it', signal: 'SIGTERM' as const, group: false },
+  // Both npm and the server get it, and npm forwards it again: the second must not cut the
+  // drain short.
+  { to: 'the whole process group, as Ctrl-C does', signal: 'SIGINT' as const, group: true },
+])(
+  '$signal to `npm start` ($to) reaches the server: it drains, exits, and npm with it',
+  async ({ signal, group }) => {
+    const npm = spawn(
+      process.env.npm_execpath ? process.execPath : 'npm',
+      [...(process.env.npm_execpath ? [process.env.npm_execpath] : []), 'start', '--silent'],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          DATABASE_URL: database.url,
+          NODE_ENV: 'production',
+          PORT: '0',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: group, // a process group of its own, as a terminal gives a command
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const output: string[] = [];
-  npm.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
-  const npmExited = once(npm, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  const { port, pid } = await new Promise<{ port: number; pid: number }>((resolve, reject) => {
-    npm.stdout.on('data', (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
-        output.push(line);
-        const record = JSON.parse(line) as { port?: number; pid: number; msg?: string };
-        if (record.msg?.startsWith('Tessera is listening') && record.port) resolve(record as never);
-      }
+    );
+    const output: string[] = [];
+    npm.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+    const npmExited = once(npm, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    const { port, pid } = await new Promise<{ port: number; pid: number }>((resolve, reject) => {
+      npm.stdout.on('data', (chunk: Buffer) => {
+        for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+          output.push(line);
+          const record = JSON.parse(line) as { port?: number; pid: number; msg?: string };
+          if (record.msg?.startsWith('Tessera is listening') && record.port)
+            resolve(record as never);
+        }
+      });
+      void npmExited.then(() => reject(new Error(`npm exited: ${output.join('\n')}`)));
     });
-    void npmExited.then(() => reject(new Error(`npm exited: ${output.join('\n')}`)));
-  });
-  expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
-  expect(pid).not.toBe(npm.pid);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    expect(pid).not.toBe(npm.pid);
 
-  npm.kill('SIGTERM');
-  await npmExited;
-  const serverAlive = () => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  for (let i = 0; i < 50 && serverAlive(); i++) await new Promise((r) => setTimeout(r, 100));
-  const orphaned = serverAlive();
-  if (orphaned) process.kill(pid, 'SIGTERM'); // not left running when this fails
-  expect(orphaned).toBe(false);
-  expect(output.join('\n')).toContain('"msg":"shut down"');
-  await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
-});
+    // An idle keep-alive connection keeps the drain going for its grace (1 s), long enough for
+    // a second signal to land in the middle of it.
+    const idle = await rawConnection(port);
+    await idle.ask('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    if (group) process.kill(-(npm.pid as number), signal);
+    else npm.kill(signal);
+    const [npmCode] = await npmExited;
+    const serverAlive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 50 && serverAlive(); i++) await new Promise((r) => setTimeout(r, 100));
+    const orphaned = serverAlive();
+    if (orphaned) process.kill(pid, 'SIGTERM'); // not left running when this fails
+    expect(orphaned).toBe(false);
+    expect(output.join('\n')).toContain('"msg":"shut down"');
+    expect(npmCode).toBe(0);
+    await idle.closed;
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  },
+);
 
 /** A raw connection; `ask` writes a request and resolves with the next response's head. */
 async function rawConnection(port: number) {
