@@ -19,9 +19,12 @@ export function tesseraAuthExchange(tessera: TesseraClient) {
     return {
       addAuthToOperation(operation: Operation) {
         const token = tokens.currentAccessToken();
-        return token
-          ? utils.appendHeaders(operation, { authorization: `Bearer ${token}` })
-          : operation;
+        return utils.appendHeaders(operation, {
+          // urql sends queries as GET; Tessera's CSRF prevention (Apollo Server's) refuses a GET
+          // that does not carry a header a simple cross-site request cannot set.
+          'apollo-require-preflight': 'true',
+          ...(token && { authorization: `Bearer ${token}` }),
+        });
       },
       willAuthError: () => tokens.isRefreshDue(),
       didAuthError(error: CombinedError, operation: Operation) {

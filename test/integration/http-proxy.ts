@@ -26,13 +26,18 @@ export interface HttpProxy {
   close(): Promise<void>;
 }
 
-function operationName(method: string | undefined, body: string): string {
+/** The operation's name, from a POST's JSON body or a GET's `query` parameter. */
+function operationName(req: IncomingMessage, body: string): string {
+  let query: string;
   try {
-    const query = String((JSON.parse(body) as { query?: unknown }).query ?? '');
-    return /^\s*(?:query|mutation|subscription)\s+(\w+)/.exec(query)?.[1] ?? 'anonymous';
+    query =
+      req.method === 'GET'
+        ? (new URL(req.url ?? '/', 'http://proxy').searchParams.get('query') ?? '')
+        : String((JSON.parse(body) as { query?: unknown }).query ?? '');
   } catch {
-    return method ?? 'unknown';
+    return req.method ?? 'unknown';
   }
+  return /^\s*(?:query|mutation|subscription)\s+(\w+)/.exec(query)?.[1] ?? (req.method as string);
 }
 
 async function readAll(stream: IncomingMessage): Promise<Buffer> {
@@ -47,8 +52,7 @@ export async function startHttpProxy(targetUrl: string): Promise<HttpProxy> {
   const losses: Array<{ name: string; lost: (answer: string) => void }> = [];
   const server: Server = createServer(async (req, res) => {
     const body = await readAll(req);
-    const name =
-      req.method === 'POST' ? operationName(req.method, body.toString('utf8')) : `${req.method}`;
+    const name = operationName(req, body.toString('utf8'));
     const upstream = httpRequest({
       host: target.hostname,
       port: target.port,
