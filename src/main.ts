@@ -55,6 +55,8 @@ async function main(): Promise<void> {
     production: config.production,
     trustProxy: config.trustProxy,
     logger,
+    corsOrigins: config.corsOrigins,
+    refreshCookieSameSite: config.refreshCookieSameSite,
   });
   const port = await server.listen(config.port);
   logger.info({ port }, `Tessera is listening on http://localhost:${port}/graphql`);

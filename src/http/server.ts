@@ -1,5 +1,6 @@
 // The HTTP server: POST/GET /graphql through Apollo, /healthz, /readyz, a request body limit,
-// and the client's address. Built the same way by src/main.ts and by the tests.
+// the client's address, CORS, and the refresh cookie's headers. Built the same way by
+// src/main.ts and by the tests.
 
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -11,6 +12,12 @@ import type { ContextFactory } from '../graphql/context.ts';
 import { createApolloServer } from '../graphql/server.ts';
 import { withRequestId } from '../log.ts';
 import { clientAddress } from './client-address.ts';
+import { createCorsPolicy } from './cors.ts';
+import {
+  openRefreshCookieExchange,
+  REFRESH_TRANSPORT_HEADER,
+  type SameSite,
+} from './refresh-cookie.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const READY_TIMEOUT_MS = 2000;
@@ -29,6 +36,9 @@ export interface TesseraServerOptions {
   production: boolean;
   trustProxy: boolean;
   logger: Logger;
+  /** CORS_ORIGINS, validated; empty: no CORS headers. */
+  corsOrigins: readonly string[];
+  refreshCookieSameSite: SameSite;
 }
 
 export interface TesseraServer {
@@ -54,11 +64,16 @@ function requestIdOf(req: IncomingMessage): string {
 }
 
 // No constructor parameter properties: Node's type stripping runs only erasable syntax.
+type ErrorExtensions = Readonly<Record<string, string>> & { code: string };
+
 class HttpError extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  /** The error's extensions when its code is not the status's (BAD_REQUEST, PAYLOAD_TOO_LARGE). */
+  readonly extensions: ErrorExtensions | undefined;
+  constructor(status: number, message: string, extensions?: ErrorExtensions) {
     super(message);
     this.status = status;
+    this.extensions = extensions;
   }
 }
 
@@ -76,8 +91,13 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-function sendError(res: ServerResponse, status: number, code: string, message: string): void {
-  send(res, status, { errors: [{ message, extensions: { code } }] });
+function sendError(
+  res: ServerResponse,
+  status: number,
+  extensions: ErrorExtensions,
+  message: string,
+): void {
+  send(res, status, { errors: [{ message, extensions }] });
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -113,6 +133,7 @@ function parseJsonBody(req: IncomingMessage, raw: Buffer): unknown {
 
 export function createTesseraServer(options: TesseraServerOptions): TesseraServer {
   const { orm, createContext, production, trustProxy, logger } = options;
+  const cors = createCorsPolicy(options.corsOrigins);
   const httpServer = createServer();
   const apollo = createApolloServer({ production, logger, httpServer });
   let draining = false;
@@ -123,12 +144,25 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
+    const refreshCookie = openRefreshCookieExchange(
+      { transport: headers.get(REFRESH_TRANSPORT_HEADER), cookie: req.headers.cookie },
+      options.refreshCookieSameSite,
+    );
+    if (!refreshCookie) {
+      throw new HttpError(400, 'X-Tessera-Refresh-Transport must be "cookie" when it is sent.', {
+        code: 'BAD_USER_INPUT',
+        field: 'X-Tessera-Refresh-Transport',
+      });
+    }
     const body = req.method === 'POST' ? parseJsonBody(req, await readBody(req)) : undefined;
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: () => createContext({ headers, ipAddress: clientAddress(req, trustProxy) }),
+      context: () =>
+        createContext({ headers, ipAddress: clientAddress(req, trustProxy), refreshCookie }),
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
+    const setCookie = refreshCookie.setCookieHeader();
+    if (setCookie) res.setHeader('set-cookie', setCookie);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
       res.end(response.body.string);
@@ -159,6 +193,17 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const origin = req.headers.origin;
+    for (const [name, value] of Object.entries(cors.headersFor(origin))) res.setHeader(name, value);
+    if (url.pathname === '/graphql' && req.method === 'OPTIONS') {
+      // A listed origin's preflight; any other OPTIONS goes to Apollo as before (405).
+      const preflight = cors.preflightFor(origin);
+      if (preflight) {
+        res.writeHead(204, preflight);
+        res.end();
+        return;
+      }
+    }
     if (url.pathname === '/graphql') return handleGraphQL(req, res, url);
     if (url.pathname === '/healthz' && req.method === 'GET')
       return send(res, 200, { status: 'ok' });
@@ -168,18 +213,14 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
       const ready = await isDatabaseReady();
       return send(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unavailable' });
     }
-    sendError(res, 404, 'NOT_FOUND', 'Not found. The API is at /graphql.');
+    sendError(res, 404, { code: 'NOT_FOUND' }, 'Not found. The API is at /graphql.');
   }
 
   function handleFailure(req: IncomingMessage, res: ServerResponse, error: unknown): void {
     if (error instanceof HttpError) {
       res.setHeader('connection', 'close');
-      sendError(
-        res,
-        error.status,
-        error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST',
-        error.message,
-      );
+      const code = error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+      sendError(res, error.status, error.extensions ?? { code }, error.message);
       return;
     }
     if (res.destroyed || (req.destroyed && !req.complete)) {
@@ -189,8 +230,9 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
       return;
     }
     logger.error({ err: error }, 'unhandled error in the HTTP handler');
-    if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Something went wrong.');
-    else res.end();
+    if (!res.headersSent) {
+      sendError(res, 500, { code: 'INTERNAL_SERVER_ERROR' }, 'Something went wrong.');
+    } else res.end();
   }
 
   function onRequest(req: IncomingMessage, res: ServerResponse, requestId: string): void {
