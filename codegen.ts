@@ -37,7 +37,7 @@ const config: CodegenConfig = {
         onlyOperationTypes: true,
         scalars: { DateTime: 'string', EmailAddress: 'string' },
         enumsAsTypes: true,
-        avoidOptionals: true,
+        avoidOptionals: { field: true },
       },
     },
   },

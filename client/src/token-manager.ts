@@ -190,17 +190,13 @@ export class TokenManager {
       this.#options;
     const firstSentAt = now();
     // The cookie transport sends no argument: the browser attaches the HttpOnly cookie.
-    const variables =
-      refreshTransport === 'body' ? { refreshToken: stored.refreshToken ?? '' } : undefined;
+    const variables = refreshTransport === 'body' ? { refreshToken: stored.refreshToken } : {};
     for (let attempt = 0; ; attempt += 1) {
       let failure: Error;
       try {
-        const answer = await transport.post(
-          RefreshTokenDocument,
-          variables as { refreshToken: string },
-          null,
-          { timeoutMs: refreshAttemptTimeoutMs },
-        );
+        const answer = await transport.post(RefreshTokenDocument, variables, null, {
+          timeoutMs: refreshAttemptTimeoutMs,
+        });
         const tokens = answer.data?.refreshToken;
         if (tokens) {
           // A retry's answer may be the pair the first attempt was given: date it from then.
