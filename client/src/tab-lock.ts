@@ -17,8 +17,9 @@
  * - `work` is itself bounded (each refresh attempt has a timeout, retries a deadline), so a
  *   holder lets go;
  * - `work` never takes the lock again (no re-entrancy, no deadlock).
- * Without Web Locks (Node, React Native, old browsers) the in-process single flight of the token
- * manager is all there is to coordinate, and it is enough.
+ * Outside a page (Node, React Native) there are no tabs, and the token manager's in-process
+ * single flight is all the coordination there is. Node does have `navigator.locks`, but process
+ * wide: a server holding one client per user would queue every user's refresh behind the others.
  */
 export async function withTabLock<T>(
   name: string,
@@ -26,7 +27,7 @@ export async function withTabLock<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   const locks = (globalThis.navigator as Navigator | undefined)?.locks;
-  if (!locks) return work();
+  if (!locks || typeof document === 'undefined') return work();
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), acquireTimeoutMs);
   let acquired = false;

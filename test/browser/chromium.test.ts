@@ -41,6 +41,8 @@ const PAGE = `<!doctype html>
   window.app = {
     signUp: async (email, password) => (await tessera.signUp({ email, password })).refreshToken,
     me: async () => (await tessera.request(MeDocument)).me.email,
+    meOrCode: () => tessera.request(MeDocument).then((data) => data.me.email, (error) => error.code),
+    logout: () => tessera.logout(),
   };
 </script>`;
 
@@ -114,6 +116,25 @@ describe('two tabs in headless Chromium', () => {
 
 const expire = () => new Promise((resolve) => setTimeout(resolve, ACCESS_TTL_SECONDS * 1000 + 300));
 const refreshesSince = (from: number) => proxy.count('RefreshToken') - from;
+
+describe('signing out', () => {
+  test('logging out in one tab signs the other out too, with the event, and clears the cookie', async () => {
+    const context = await browser.newContext();
+    const first = await openTab(context);
+    const email = uniqueEmail('leave');
+    await first.evaluate(([e, p]) => (window as any).app.signUp(e, p), [email, PASSWORD]);
+    const second = await openTab(context);
+    expect(await second.evaluate(() => (window as any).app.me())).toBe(email);
+    await first.evaluate(() => (window as any).app.logout());
+    await expect
+      .poll(() => second.evaluate(() => (window as any).signedOut))
+      .toEqual(['ELSEWHERE']);
+    expect(await first.evaluate(() => (window as any).signedOut)).toEqual(['LOGOUT']);
+    expect(await second.evaluate(() => (window as any).app.meOrCode())).toBe('UNAUTHENTICATED');
+    expect(await context.cookies(proxy.url)).toEqual([]);
+    await context.close();
+  });
+});
 
 describe('the refresh lock', () => {
   test('a tab that holds the lock forever does not hang the others: they refresh without it (supabase-js#1594)', async () => {
