@@ -199,7 +199,14 @@ describe('the Sandbox landing page', () => {
     expect(response?.status()).toBe(200);
     expect(response?.headers()['content-type']).toMatch(/^text\/html/);
     const config = await page.evaluate(() => (window as any).embeddedSandboxConfig);
-    expect(config).toMatchObject({ target: '#embeddableSandbox' });
+    // What a user meets once the Sandbox has loaded: the example document, the header to fill
+    // in, and no telemetry (src/graphql/landing-page.ts).
+    expect(config).toMatchObject({
+      target: '#embeddableSandbox',
+      runTelemetry: false,
+      initialState: { headers: { Authorization: 'Bearer <paste your accessToken>' } },
+    });
+    expect(config.initialState.document).toContain('query Me');
     expect(await page.evaluate(() => (window as any).initialEndpoint)).toBe(`${app.url}/graphql`);
     expect(await page.locator('#embeddableSandbox').count()).toBe(1);
     expect(external).toContain('embeddable-sandbox.cdn.apollographql.com');
