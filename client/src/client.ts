@@ -16,7 +16,12 @@ import {
   type GraphQLAnswer,
   type RefreshTransport,
 } from './http-transport.ts';
-import { localStorageStore, memoryStore, type SessionStore } from './session-store.ts';
+import {
+  indexedDbStore,
+  localStorageStore,
+  memoryStore,
+  type SessionStore,
+} from './session-store.ts';
 import { type IssuedTokens, type SignedOutEvent, TokenManager } from './token-manager.ts';
 
 export interface TesseraClientOptions {
@@ -28,7 +33,7 @@ export interface TesseraClientOptions {
    */
   refreshTransport?: RefreshTransport;
   /**
-   * Where the session is kept. Default: `localStorage` in a browser (shared by the tabs of the
+   * Where the session is kept. Default: IndexedDB in a browser (shared by the tabs of the
    * origin), memory elsewhere. React Native: `keyValueStore(AsyncStorage)`.
    */
   storage?: SessionStore;
@@ -90,6 +95,13 @@ function browserForeground(resume: () => void): () => void {
   };
 }
 
+/** IndexedDB in a browser (localStorage where there is none, as in some private modes), else memory. */
+function defaultStore(browser: boolean): SessionStore {
+  if (!browser) return memoryStore();
+  if (typeof indexedDB !== 'undefined') return indexedDbStore();
+  return typeof localStorage === 'undefined' ? memoryStore() : localStorageStore();
+}
+
 /** Root fields whose payload starts a session (and, for some, ends every other one). */
 const SESSION_STARTERS = ['signUp', 'login', 'refreshToken', 'changeEmail', 'changePassword'];
 
@@ -107,9 +119,7 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
   const tokens = new TokenManager({
     transport,
     refreshTransport,
-    store:
-      options.storage ??
-      (browser && typeof localStorage !== 'undefined' ? localStorageStore() : memoryStore()),
+    store: options.storage ?? defaultStore(browser),
     lockName: `tessera-refresh ${options.url}`,
     lockTimeoutMs: options.lockTimeoutMs ?? 5000,
     refreshAttemptTimeoutMs: options.refreshAttemptTimeoutMs ?? 3000,

@@ -10,6 +10,7 @@ export * from './generated/graphql.ts';
 export type { RefreshTransport } from './http-transport.ts';
 export {
   DEFAULT_STORAGE_KEY,
+  indexedDbStore,
   type KeyValueStorage,
   keyValueStore,
   localStorageStore,

@@ -51,15 +51,19 @@ export interface KeyValueStorage {
 
 export const DEFAULT_STORAGE_KEY = 'tessera.session';
 
+/** A stored value as a session, or null: something else's (or an older version's) value is no session, not a crash. */
+function asSession(value: unknown): StoredSession | null {
+  const session = value as Partial<StoredSession> | null | undefined;
+  if (typeof session?.accessToken !== 'string' || typeof session.refreshAtMs !== 'number') {
+    return null;
+  }
+  return session as StoredSession;
+}
+
 function parseSession(text: string | null): StoredSession | null {
   if (!text) return null;
   try {
-    const value = JSON.parse(text) as Partial<StoredSession>;
-    // A value written by something else (or an older version) is no session rather than a crash.
-    if (typeof value.accessToken !== 'string' || typeof value.accessTokenExpiresAtMs !== 'number') {
-      return null;
-    }
-    return value as StoredSession;
+    return asSession(JSON.parse(text));
   } catch {
     return null;
   }
@@ -79,7 +83,9 @@ export function keyValueStore(storage: KeyValueStorage, key = DEFAULT_STORAGE_KE
 
 /**
  * `window.localStorage`, shared by every tab of the origin; other tabs' writes arrive through the
- * `storage` event. Synchronous, so a tab reads a sibling's newer tokens without waiting.
+ * `storage` event. Not the browser default: Chromium gives each tab a cached copy that other
+ * tabs' writes reach asynchronously, so a tab that has just been handed the refresh lock can
+ * still read the session its sibling replaced, and refresh a second time (indexedDbStore).
  */
 export function localStorageStore(key = DEFAULT_STORAGE_KEY): SessionStore {
   const storage = globalThis.localStorage;
@@ -93,6 +99,59 @@ export function localStorageStore(key = DEFAULT_STORAGE_KEY): SessionStore {
       };
       globalThis.addEventListener('storage', listener);
       return () => globalThis.removeEventListener('storage', listener);
+    },
+  };
+}
+
+const OBJECT_STORE = 'session';
+const KEY = 'current';
+
+/**
+ * IndexedDB, shared by every tab of the origin: the browser default. Transactions are run by the
+ * browser in order, so once a sibling's write has committed (before it lets go of the refresh
+ * lock), a read started afterwards sees it; localStorage gives no such promise. Changes are
+ * announced to the other tabs on a BroadcastChannel of the same name.
+ */
+export function indexedDbStore(name = DEFAULT_STORAGE_KEY): SessionStore {
+  let database: Promise<IDBDatabase> | undefined;
+  const open = () => {
+    database ??= new Promise((resolve, reject) => {
+      const request = indexedDB.open(name, 1);
+      request.onupgradeneeded = () => request.result.createObjectStore(OBJECT_STORE);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    return database;
+  };
+  const transact = async (
+    mode: IDBTransactionMode,
+    action: (store: IDBObjectStore) => IDBRequest,
+  ): Promise<unknown> => {
+    const transaction = (await open()).transaction(OBJECT_STORE, mode);
+    const request = action(transaction.objectStore(OBJECT_STORE));
+    // Resolved on commit, not on the request's success: only then can another tab read it.
+    return new Promise((resolve, reject) => {
+      transaction.oncomplete = () => resolve(request.result);
+      transaction.onerror = () => reject(transaction.error);
+      transaction.onabort = () => reject(transaction.error);
+    });
+  };
+  const channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(name);
+  const announce = () => channel?.postMessage('changed');
+  return {
+    get: async () => asSession(await transact('readonly', (store) => store.get(KEY))),
+    async set(session) {
+      await transact('readwrite', (store) => store.put(session, KEY));
+      announce();
+    },
+    async clear() {
+      await transact('readwrite', (store) => store.delete(KEY));
+      announce();
+    },
+    subscribe(onChange) {
+      // A BroadcastChannel does not deliver a tab's own messages back to it.
+      channel?.addEventListener('message', onChange);
+      return () => channel?.removeEventListener('message', onChange);
     },
   };
 }

@@ -15,8 +15,12 @@ import { type HttpProxy, startHttpProxy } from '../integration/http-proxy.ts';
 import { listenInFrontOf } from '../integration/tcp-proxy.ts';
 import { bundleClientForBrowser, launchChromium } from './chromium.ts';
 
-/** Short enough to expire while the test waits; the browser's clock is the real one. */
-const ACCESS_TTL_SECONDS = 3;
+/**
+ * Short enough to expire while the test waits (the browser's clock is the real one), long
+ * enough that a token just refreshed is not due again (after 4 s) before a loaded machine has
+ * run the next few operations.
+ */
+const ACCESS_TTL_SECONDS = 5;
 
 /** The server on the wall clock, as the page's Date.now() is. */
 class WallClock extends TestClock {
@@ -96,17 +100,17 @@ describe('two tabs in headless Chromium', () => {
     const [cookie] = await context.cookies(proxy.url);
     expect(cookie).toMatchObject({ name: '__Host-tessera_refresh', httpOnly: true, secure: true });
     const second = await openTab(context);
-    const from = proxy.operations.length;
     const both = () =>
       Promise.all([first, second].map((tab) => tab.evaluate(() => (window as any).app.me())));
     expect(await both()).toEqual([email, email]);
+    const from = proxy.operations.length;
     await expire();
     expect(await both()).toEqual([email, email]);
     expect(await both()).toEqual([email, email]);
     const names = proxy.operations.slice(from).map((operation) => operation.name);
     expect(names.filter((name) => name === 'RefreshToken')).toHaveLength(1);
     // Every Me got through at the first try: nothing was sent with an expired token.
-    expect(names.filter((name) => name === 'Me')).toHaveLength(6);
+    expect(names.filter((name) => name === 'Me')).toHaveLength(4);
     for (const tab of [first, second]) {
       expect(await tab.evaluate(() => (window as any).signedOut)).toEqual([]);
     }
