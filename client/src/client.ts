@@ -68,7 +68,8 @@ export interface TesseraClient {
    */
   request<TData, TVariables>(
     document: TypedDocumentNode<TData, TVariables>,
-    ...variables: TVariables extends Record<string, never> ? [] | [TVariables] : [TVariables]
+    // Variables may be left out when none is required.
+    ...variables: Record<string, never> extends TVariables ? [] | [TVariables] : [TVariables]
   ): Promise<TData>;
   signUp(variables: SignUpMutationVariables): Promise<SignUpMutation['signUp']>;
   login(variables: LoginMutationVariables): Promise<LoginMutation['login']>;
