@@ -88,15 +88,23 @@ async function openTab(context: BrowserContext, query = ''): Promise<Page> {
   return page;
 }
 
+/** A browser profile whose first tab has signed up; resolves with what signUp gave the page. */
+async function signedUpTab(label: string) {
+  const context = await browser.newContext();
+  const first = await openTab(context);
+  const email = uniqueEmail(label);
+  const refreshToken = await first.evaluate(
+    ([e, p]) => (window as any).app.signUp(e, p),
+    [email, PASSWORD],
+  );
+  return { context, first, email, refreshToken };
+}
+
 describe('two tabs in headless Chromium', () => {
   test('share one session: the access token expires, both keep working, one refresh, nobody signed out', async () => {
-    const context = await browser.newContext();
-    const first = await openTab(context);
-    const email = uniqueEmail('tabs');
+    const { context, first, email, refreshToken } = await signedUpTab('tabs');
     // The cookie transport: no refresh token reaches the page's JavaScript.
-    expect(
-      await first.evaluate(([e, p]) => (window as any).app.signUp(e, p), [email, PASSWORD]),
-    ).toBeNull();
+    expect(refreshToken).toBeNull();
     const [cookie] = await context.cookies(proxy.url);
     expect(cookie).toMatchObject({ name: '__Host-tessera_refresh', httpOnly: true, secure: true });
     const second = await openTab(context);
@@ -123,10 +131,7 @@ const refreshesSince = (from: number) => proxy.count('RefreshToken') - from;
 
 describe('signing out', () => {
   test('logging out in one tab signs the other out too, with the event, and clears the cookie', async () => {
-    const context = await browser.newContext();
-    const first = await openTab(context);
-    const email = uniqueEmail('leave');
-    await first.evaluate(([e, p]) => (window as any).app.signUp(e, p), [email, PASSWORD]);
+    const { context, first, email } = await signedUpTab('leave');
     const second = await openTab(context);
     expect(await second.evaluate(() => (window as any).app.me())).toBe(email);
     await first.evaluate(() => (window as any).app.logout());
@@ -142,10 +147,7 @@ describe('signing out', () => {
 
 describe('the refresh lock', () => {
   test('a tab that holds the lock forever does not hang the others: they refresh without it (supabase-js#1594)', async () => {
-    const context = await browser.newContext();
-    const stuck = await openTab(context);
-    const email = uniqueEmail('stuck');
-    await stuck.evaluate(([e, p]) => (window as any).app.signUp(e, p), [email, PASSWORD]);
+    const { context, first: stuck, email } = await signedUpTab('stuck');
     // A frozen or buggy tab takes the refresh lock and never lets go.
     await stuck.evaluate((api) => {
       void navigator.locks.request(`tessera-refresh ${api}`, () => new Promise(() => {}));
@@ -162,10 +164,7 @@ describe('the refresh lock', () => {
   });
 
   test('coming back to the foreground refreshes a due token before the app asks, once for both tabs', async () => {
-    const context = await browser.newContext();
-    const first = await openTab(context);
-    const email = uniqueEmail('focus');
-    await first.evaluate(([e, p]) => (window as any).app.signUp(e, p), [email, PASSWORD]);
+    const { context, first, email } = await signedUpTab('focus');
     const second = await openTab(context);
     await expire();
     const from = proxy.count('RefreshToken');
