@@ -93,7 +93,7 @@ export function createMetrics(): TesseraMetrics {
     'logins_total',
     'Logins, by outcome: success, or the contract code it was refused with (lower-case).',
     'outcome',
-    ['success', 'invalid_credentials', 'rate_limited'],
+    ['success', 'invalid_credentials', 'rate_limited', 'account_disabled'],
   );
   const refreshes = counter(
     registry,
@@ -112,7 +112,7 @@ export function createMetrics(): TesseraMetrics {
   const revoked = counter(
     registry,
     'sessions_revoked_total',
-    'Live sessions revoked, by reason (logout, revoked_by_user, all_sessions_revoked, refresh_token_reuse, email_changed, password_changed, …).',
+    'Live sessions revoked, by reason (the revoked_reason of the session, lower-case: logout, password_changed, account_disabled, …).',
     'reason',
     Object.values(REVOKE_REASONS).map((reason) => reason.toLowerCase()),
   );

@@ -12,21 +12,29 @@ beforeAll(async () => {
 });
 afterAll(() => database?.drop());
 
-function start(env: Record<string, string> = {}): ProductionProcess {
+function start(env: Record<string, string> = {}): Promise<ProductionProcess> {
   return startProductionProcess({
     DATABASE_URL: database.url,
-    PORT: '0',
     NODE_ENV: 'production',
-    LOG_LEVEL: 'info',
     PRUNE_INTERVAL_SECONDS: '0',
     ...env,
   });
 }
 
-const listening = (server: ProductionProcess) =>
-  server
-    .line((r) => String(r.msg).startsWith('Tessera is listening'))
-    .then((r) => r.port as number);
+/** What it logged so far, line by line (stdout is JSON). */
+const records = (server: ProductionProcess) =>
+  server.output.flatMap((line) => {
+    try {
+      return [JSON.parse(line) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
+  });
+
+async function stop(server: ProductionProcess): Promise<number | null> {
+  server.child.kill('SIGTERM');
+  return (await server.exited).code;
+}
 
 /** The TCP ports process `pid` listens on, from /proc (its socket inodes in LISTEN state). */
 function listeningPorts(pid: number): number[] {
@@ -60,11 +68,13 @@ const graphql = (port: number, query: string) =>
   });
 
 it('METRICS_PORT set: /metrics is served there and counts the API port’s traffic', async () => {
-  const server = start({ METRICS_PORT: '0' });
+  const server = await start({ METRICS_PORT: '0' });
   try {
-    const port = await listening(server);
-    const metricsPort = (await server.line((r) => r.metricsPort !== undefined))
-      .metricsPort as number;
+    const { port } = server;
+    // Logged just after the API port's line.
+    await expect.poll(() => records(server).find((r) => r.metricsPort !== undefined)).toBeDefined();
+    const metricsPort = records(server).find((r) => r.metricsPort !== undefined)
+      ?.metricsPort as number;
     expect(metricsPort).not.toBe(port);
     expect(listeningPorts(server.child.pid as number)).toEqual(
       [port, metricsPort].sort((a, b) => a - b),
@@ -82,20 +92,20 @@ it('METRICS_PORT set: /metrics is served there and counts the API port’s traff
     expect(body).toMatch(/^tessera_db_pool_connections\{pool="throttle",state="idle"\} \d/m);
     expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
   } finally {
-    expect(await server.stop()).toBe(0);
+    expect(await stop(server)).toBe(0);
   }
 });
 
 it('METRICS_PORT unset: nothing but the API port listens, and it has no /metrics', async () => {
-  const server = start();
+  const server = await start();
   try {
-    const port = await listening(server);
+    const { port } = server;
     expect(listeningPorts(server.child.pid as number)).toEqual([port]);
-    expect(server.lines.some((r) => r.metricsPort !== undefined)).toBe(false);
+    expect(records(server).some((r) => r.metricsPort !== undefined)).toBe(false);
     const response = await fetch(`http://127.0.0.1:${port}/metrics`);
     expect(response.status).toBe(404);
     expect(await response.text()).not.toContain('tessera_');
   } finally {
-    expect(await server.stop()).toBe(0);
+    expect(await stop(server)).toBe(0);
   }
 });

@@ -1,8 +1,7 @@
 // The production entry as the README's `npm start` runs it, minus npm: `node` itself, running
 // the TypeScript sources by stripping their types, so that signals reach the server and
-// nothing else.
+// nothing else. The Dockerfile's CMD is this command too (test/integration/container.test.ts).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -12,54 +11,43 @@ export const PRODUCTION_COMMAND: readonly [string, ...string[]] = [process.execP
 
 export interface ProductionProcess {
   child: ChildProcess;
-  /** Every JSON line it has logged so far. */
-  lines: Array<Record<string, unknown>>;
-  /** The first line (so far or to come) that `match`es; rejects if the process exits first. */
-  line(match: (record: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
-  /** SIGTERM, then its exit code. */
-  stop(): Promise<number | null>;
+  port: number;
+  /** Every line it wrote, stdout (JSON) and stderr. */
+  output: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 }
 
-/** The production process with only `env` (and PATH) set, its log lines parsed as they come. */
-export function startProductionProcess(env: Record<string, string>): ProductionProcess {
+/**
+ * Starts the production process with only PATH, `PORT=0` and `env` set, and resolves once it
+ * says it listens (rejects if it exits first).
+ */
+export async function startProductionProcess(
+  env: Record<string, string>,
+): Promise<ProductionProcess> {
   const child = spawn(PRODUCTION_COMMAND[0], PRODUCTION_COMMAND.slice(1), {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const lines: Array<Record<string, unknown>> = [];
-  const waiting = new Set<() => void>();
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
+  const output: string[] = [];
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>(
+    (resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })),
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    let pending = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        output.push(line);
+        const record = JSON.parse(line) as { port?: number; msg?: string };
+        if (record.msg?.startsWith('Tessera is listening') && record.port) resolve(record.port);
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+    void exited.then(() => reject(new Error(`the server exited: ${output.join('\n')}`)));
   });
-  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (text) => {
-    lines.push(JSON.parse(text) as Record<string, unknown>);
-    for (const wake of waiting) wake();
-  });
-  return {
-    child,
-    lines,
-    line(match) {
-      return new Promise((resolve, reject) => {
-        const look = () => {
-          const found = lines.find(match);
-          if (!found) return;
-          waiting.delete(look);
-          resolve(found);
-        };
-        waiting.add(look);
-        look();
-        void exited.then(() => {
-          waiting.delete(look);
-          reject(new Error(`the server exited: ${stderr}${JSON.stringify(lines)}`));
-        });
-      });
-    },
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      return exited;
-    },
-  };
+  return { child, port, output, exited };
 }

@@ -4,6 +4,7 @@ import { rotateRefreshToken } from '../../auth/refresh-tokens.ts';
 import { logout, revokeAllSessions, revokeSessionById } from '../../auth/revocation.ts';
 import { AppError } from '../../errors.ts';
 import { changeEmail, changePassword, logIn, signUp } from '../../users/accounts.ts';
+import { deleteAccount } from '../../users/lifecycle.ts';
 import type { GraphQLContext } from '../context.ts';
 import type { MutationResolvers } from '../resolvers.generated.ts';
 import { requestOf, requireCaller } from './viewer.ts';
@@ -74,4 +75,10 @@ export const Mutation: MutationResolvers = {
       ctx,
       await changePassword(requestOf(ctx), requireCaller(ctx), { currentPassword, newPassword }),
     ),
+  deleteAccount: async (_, { currentPassword }, ctx) => {
+    await deleteAccount(requestOf(ctx), requireCaller(ctx), { currentPassword });
+    // Every session is gone, and the cookie's token with it.
+    ctx.refreshCookie.clear();
+    return true;
+  },
 };
