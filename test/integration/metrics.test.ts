@@ -2,6 +2,7 @@
 // requests did, the duration histogram carries the operation, the pool and cache gauges are
 // there; /metrics is never on the API port.
 import { expect, it } from 'vitest';
+import { disableAccount } from '../../src/users/lifecycle.ts';
 import {
   type Auth,
   errorOf,
@@ -252,6 +253,32 @@ it('counts a refused sign-up under its own limit, in that instance’s registry 
   } finally {
     await strict.close();
   }
+});
+
+it('counts an operator’s disabling as revocations, and the disabled account’s login by its code', async () => {
+  const email = uniqueEmail('disabled');
+  await signUp(app, email);
+  await login(app, email); // a second live session
+  const before = await scrape(app);
+  const operator = {
+    em: app.orm.em.fork(),
+    deps: app.auth,
+    meta: { ipAddress: null, userAgent: null },
+  };
+  await disableAccount(operator, { account: { email }, actor: 'ops', reason: 'test' });
+  expect(errorOf(await login(app, email)).code).toBe('ACCOUNT_DISABLED'); // the right password
+  const after = await scrape(app);
+  expect(
+    moved(before, after, [
+      'tessera_sessions_revoked_total{reason="account_disabled"}',
+      'tessera_logins_total{outcome="account_disabled"}',
+      'tessera_errors_total{code="ACCOUNT_DISABLED"}',
+    ]),
+  ).toEqual({
+    'tessera_sessions_revoked_total{reason="account_disabled"}': 2,
+    'tessera_logins_total{outcome="account_disabled"}': 1,
+    'tessera_errors_total{code="ACCOUNT_DISABLED"}': 1,
+  });
 });
 
 it('serves /metrics only on its own port: the API port answers 404', async () => {
