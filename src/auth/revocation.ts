@@ -98,12 +98,24 @@ export async function revokeAllSessions(
       },
     });
   }
+  const revokedSessionCount = await signOutEverywhere(req, userId);
+  if (revokedSessionCount === null) throw new AppError('UNAUTHENTICATED', { reason: 'REVOKED' });
+  return { revokedSessionCount, auth: null };
+}
+
+/**
+ * Revokes every session of the account without a password and records ALL_SESSIONS_REVOKED:
+ * `revokeAllTokens` without one, and an operator's `tessera sessions revoke`. Returns how many
+ * were live, or null when the account is gone.
+ */
+export function signOutEverywhere(req: AuthRequest, userId: string): Promise<number | null> {
   return revokingTransaction(req, async (tx) => {
     const user = await lockAccount(tx, userId);
-    if (!user) throw new AppError('UNAUTHENTICATED', { reason: 'REVOKED' });
+    if (!user) return null;
     const reason = REVOKE_REASONS.ALL_SESSIONS_REVOKED;
     const revokedSessionCount = await endAllSessions(tx, req, { user, reason });
-    recordSecurityEvent(tx, { type: 'ALL_SESSIONS_REVOKED', userId }, req.meta, clock.now());
-    return { revokedSessionCount, auth: null };
+    const event = { type: 'ALL_SESSIONS_REVOKED', userId } as const;
+    recordSecurityEvent(tx, event, req.meta, req.deps.clock.now());
+    return revokedSessionCount;
   });
 }

@@ -13,6 +13,7 @@ export const SECURITY_EVENT_TYPES = [
   'REFRESH_TOKEN_REUSE',
   'EMAIL_CHANGED',
   'PASSWORD_CHANGED',
+  'RATE_LIMIT_CLEARED',
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 
