@@ -1,9 +1,104 @@
-// The production entry as the README's `npm start` runs it, minus npm: `node` itself, running
-// the TypeScript sources by stripping their types, so that signals reach the server and
-// nothing else.
+// The production entries as the README runs them, minus npm: `node` itself, running the
+// TypeScript sources by stripping their types, so that signals reach the process and nothing
+// else. The server (`npm start`) and the operator CLI (`tessera`), as child processes.
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** argv of the production process; spawn it with `cwd: ROOT`. */
 export const PRODUCTION_COMMAND: readonly [string, ...string[]] = [process.execPath, 'src/main.ts'];
+
+/** argv of the `tessera` bin (package.json `bin`), without its arguments. */
+export const CLI_COMMAND: readonly [string, ...string[]] = [process.execPath, 'src/cli/tessera.ts'];
+
+export interface ProductionServer {
+  child: ChildProcess;
+  port: number;
+  /** Its stdout lines and stderr chunks so far. */
+  output: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+}
+
+/** Starts the server with only PATH and `env` set, and resolves once it listens. */
+export async function startProductionServer(
+  env: Record<string, string>,
+): Promise<ProductionServer> {
+  const child = spawn(PRODUCTION_COMMAND[0], PRODUCTION_COMMAND.slice(1), {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>(
+    (resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })),
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    let pending = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        output.push(line);
+        const record = JSON.parse(line) as { port?: number; msg?: string };
+        if (record.msg?.startsWith('Tessera is listening') && record.port) resolve(record.port);
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+    void exited.then(() => reject(new Error(`the server exited: ${output.join('\n')}`)));
+  });
+  return { child, port, output, exited };
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout as JSON, when the run had --json. */
+  json: any;
+  /** performance.now() when it exited. */
+  exitedAt: number;
+}
+
+/**
+ * Runs `tessera args…` with only PATH and `env` set (so nothing of the test's own environment,
+ * such as DATABASE_URL, leaks in), `stdin` written to it; kills it after `timeoutMs`.
+ */
+export function runTessera(
+  args: string[],
+  env: Record<string, string>,
+  options: { stdin?: string; timeoutMs?: number; command?: readonly string[] } = {},
+): Promise<CliRun> {
+  const [command = '', ...prefix] = options.command ?? CLI_COMMAND;
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...prefix, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    child.stdin.end(options.stdin ?? '');
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      const exitedAt = performance.now();
+      let json: unknown;
+      try {
+        json = args.includes('--json') ? JSON.parse(stdout) : undefined;
+      } catch {
+        json = undefined;
+      }
+      resolve({ code, stdout, stderr, json, exitedAt });
+    });
+  });
+}

@@ -1,13 +1,12 @@
 // SIGTERM to the real production process under load: /readyz turns 503, every request already
 // sent gets its whole 200 answer, new connections are refused once the listener is closed, and
 // the process exits 0. Past SHUTDOWN_TIMEOUT_SECONDS it closes what is left and exits 1.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { createMigratedDatabase } from '../database.ts';
-import { PRODUCTION_COMMAND, ROOT } from './production-process.ts';
+import { type ProductionServer, startProductionServer } from './production-process.ts';
 
 let database: { url: string; drop(): Promise<void> };
 beforeAll(async () => {
@@ -15,47 +14,9 @@ beforeAll(async () => {
 });
 afterAll(() => database?.drop());
 
-interface Server {
-  child: ChildProcess;
-  port: number;
-  output: string[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
-}
-
-async function startServer(env: Record<string, string>): Promise<Server> {
-  const child = spawn(PRODUCTION_COMMAND[0], PRODUCTION_COMMAND.slice(1), {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      DATABASE_URL: database.url,
-      PORT: '0',
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>(
-    (resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })),
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    let pending = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      pending += chunk.toString('utf8');
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        output.push(line);
-        const record = JSON.parse(line) as { port?: number; msg?: string };
-        if (record.msg?.startsWith('Tessera is listening') && record.port) resolve(record.port);
-      }
-    });
-    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
-    void exited.then(() => reject(new Error(`the server exited: ${output.join('\n')}`)));
-  });
-  return { child, port, output, exited };
+/** The production server on this file's database, as production runs it. */
+function startServer(env: Record<string, string>): Promise<ProductionServer> {
+  return startProductionServer({ DATABASE_URL: database.url, NODE_ENV: 'production', ...env });
 }
 
 type Outcome =
