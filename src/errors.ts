@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'NOT_FOUND'
   | 'RATE_LIMITED'
+  | 'ACCOUNT_DISABLED'
   | 'INTERNAL_SERVER_ERROR'
   | 'SERVICE_UNAVAILABLE';
 
@@ -27,9 +28,16 @@ export const ERROR_MESSAGES: Readonly<Record<ErrorCode, string>> = {
   BAD_USER_INPUT: 'The input is not valid.',
   NOT_FOUND: 'No such session.',
   RATE_LIMITED: 'Too many failed attempts. Try again later.',
+  ACCOUNT_DISABLED: 'This account has been disabled.',
   INTERNAL_SERVER_ERROR: 'Something went wrong.',
   SERVICE_UNAVAILABLE: 'The service is temporarily unavailable. Try again shortly.',
 };
+
+/**
+ * INVALID_CREDENTIALS for a wrong `currentPassword`: the caller is signed in, so only the password
+ * can be wrong, and naming the email address too would only confuse.
+ */
+export const WRONG_CURRENT_PASSWORD_MESSAGE = 'The current password is incorrect.';
 
 export type ErrorExtensions = Readonly<Record<string, string | number>>;
 

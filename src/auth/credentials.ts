@@ -11,10 +11,10 @@
 // checks again, against the account as it now is (where the old password fails). Without
 // this, a login in flight survived the owner's "kick them out" password change, and a rehash
 // on login could write the old password back over a new one.
-import { LockMode } from '@mikro-orm/core';
+import { ForeignKeyConstraintViolationException, LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { User } from '../db/entities/index.ts';
-import { AppError } from '../errors.ts';
+import { AppError, WRONG_CURRENT_PASSWORD_MESSAGE } from '../errors.ts';
 import { type AuthRequest, revokingTransaction } from './deps.ts';
 import { recordSecurityEvent } from './events.ts';
 
@@ -38,6 +38,31 @@ export interface PasswordCheck<T, P> {
 }
 
 class CheckOvertaken extends Error {}
+
+/**
+ * Records a wrong password (and the lockout it began, if it did), on its own: the caller's work
+ * is abandoned, the record of the attempt is not. If the account was deleted meanwhile, the
+ * attempt is recorded as one at an unknown address, like every attempt at a free address.
+ */
+async function recordFailedCheck(
+  req: AuthRequest,
+  userId: string | null,
+  limitReached: boolean,
+): Promise<void> {
+  const record = (em: EntityManager, id: string | null) => {
+    const now = req.deps.clock.now();
+    recordSecurityEvent(em, { type: 'LOGIN_FAILED', userId: id }, req.meta, now);
+    // Once per lockout, when it begins: a flood of refused attempts must not flood the log.
+    if (limitReached) recordSecurityEvent(em, { type: 'RATE_LIMITED', userId: id }, req.meta, now);
+    return em.flush();
+  };
+  try {
+    await record(req.em.fork(), userId);
+  } catch (error) {
+    if (!(userId && error instanceof ForeignKeyConstraintViolationException)) throw error;
+    await record(req.em.fork(), null);
+  }
+}
 
 /**
  * Locks the account's row for the rest of the transaction. `update` for a change of the
@@ -90,16 +115,11 @@ export async function withCheckedPassword<T, P = undefined>(
       if (!user || !right) {
         verdict = 'wrong';
         const { limitReached } = await check.failed();
-        const userId = user?.id ?? null;
-        const now = clock.now();
-        recordSecurityEvent(req.em, { type: 'LOGIN_FAILED', userId }, req.meta, now);
-        // Once per lockout, when it begins: a flood of refused attempts must not flood the log.
-        if (limitReached) {
-          recordSecurityEvent(req.em, { type: 'RATE_LIMITED', userId }, req.meta, now);
-        }
-        // Flushed on its own: the caller's work is abandoned, the record of the attempt is not.
-        await req.em.flush();
-        throw new AppError('INVALID_CREDENTIALS');
+        await recordFailedCheck(req, user?.id ?? null, limitReached);
+        // Signed in, only the password can be wrong; at login, the answer must not say which.
+        throw 'userId' in account
+          ? new AppError('INVALID_CREDENTIALS', {}, WRONG_CURRENT_PASSWORD_MESSAGE)
+          : new AppError('INVALID_CREDENTIALS');
       }
       verdict = 'right';
       prepared ??= { value: prepare ? await prepare() : (undefined as P) };
@@ -111,6 +131,10 @@ export async function withCheckedPassword<T, P = undefined>(
       const outcome = await revokingTransaction(req, async (tx) => {
         const current = await lockAccount(tx, user.id);
         if (!current || current.sessionEpoch !== checkedEpoch) throw new CheckOvertaken();
+        // Only now, after a right password: told to a guesser, the code would confirm the
+        // account, and a wrong password must stay INVALID_CREDENTIALS and counted. Disabling
+        // moves the epoch, so a check that raced it is redone and ends here too.
+        if (current.disabledAt) throw new AppError('ACCOUNT_DISABLED');
         // Compare-and-set: a concurrent login may have upgraded it already.
         if (upgradedHash && current.passwordHash === checkedHash) {
           current.passwordHash = upgradedHash;

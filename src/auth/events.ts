@@ -8,9 +8,18 @@ import type { RequestMeta } from './deps.ts';
 
 export const SECURITY_EVENTS_MAX_PAGE = 100;
 
+export interface SecurityEventRecord {
+  type: SecurityEventType;
+  userId: string | null;
+  sessionId?: string | null;
+  /** Who made the change when it was not the account's owner (an operator), and why. */
+  actor?: string | null;
+  reason?: string | null;
+}
+
 export function recordSecurityEvent(
   em: EntityManager,
-  event: { type: SecurityEventType; userId: string | null; sessionId?: string | null },
+  event: SecurityEventRecord,
   meta: RequestMeta,
   at: Date,
 ): void {
@@ -22,6 +31,9 @@ export function recordSecurityEvent(
     occurredAt: at,
     ipAddress: meta.ipAddress,
     userAgent: meta.userAgent,
+    // Cut to their columns: an operator's note must not make the change it records fail.
+    actor: event.actor?.slice(0, 128) ?? null,
+    reason: event.reason?.slice(0, 512) ?? null,
   });
 }
 

@@ -279,3 +279,29 @@ function rotateSpentRefreshToken(req: AuthRequest, raw: string): Promise<Rotatio
     return refused('REUSED');
   });
 }
+
+/**
+ * Row-locks every refresh token of the user's sessions, for a transaction that will delete them
+ * (erasing an account). A refresh locks its token first and its session after (the inserts'
+ * foreign keys, then `last_used_at`), while deleting a session locks it first and its tokens
+ * after: without this, a refresh and an erasure deadlock. So the eraser takes the tokens first,
+ * as a refresh does, waiting out the refreshes in flight; and again until no new one appears,
+ * since a refresh it waited for committed a successor its statement could not see. Once the
+ * set is closed, every refresh of these sessions queues on a token row before touching a session,
+ * and finds its token gone when it gets it.
+ */
+export async function lockAllRefreshTokens(tx: EntityManager, userId: string): Promise<void> {
+  let locked = -1;
+  for (;;) {
+    const rows = await tx.getConnection().execute<Array<{ id: string }>>(
+      `select rt.id from refresh_tokens rt join sessions s on s.id = rt.session_id
+         where s.user_id = ? for update of rt`,
+      [userId],
+      'all',
+      tx.getTransactionContext(),
+    );
+    // Tokens are only ever added while their parent is locked, so an unchanged count is a closed set.
+    if (rows.length === locked) return;
+    locked = rows.length;
+  }
+}

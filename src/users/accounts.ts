@@ -1,10 +1,11 @@
-// Accounts: sign up, log in, change email, change password. Each credential entry starts a new
-// session (contract rule 1); email and password changes end every session first, in the same
-// transaction as the change (auth/credentials.ts says why that transaction locks the account).
+// Accounts: sign up (or be created by an operator), log in, change email, change password. Each
+// credential entry starts a new session (contract rule 1); email and password changes end every
+// session first, in the same transaction as the change (auth/credentials.ts says why that
+// transaction locks the account).
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { accountOf, type Caller } from '../auth/caller.ts';
+import { accountOf, type Caller, type UserView } from '../auth/caller.ts';
 import { withCheckedPassword } from '../auth/credentials.ts';
 import type { AuthRequest } from '../auth/deps.ts';
 import { recordSecurityEvent } from '../auth/events.ts';
@@ -41,38 +42,74 @@ async function claimingEmail<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function signUp(
+/**
+ * Creates an account, refusing a taken address. `admit` runs once the input is valid and before
+ * the address is looked at; `inCreation` runs in the transaction that creates it (its session, its
+ * event).
+ */
+async function createAccount<T>(
   req: AuthRequest,
   input: { email: string; password: string },
-): Promise<IssuedTokens> {
-  const { deps, meta } = req;
+  steps: {
+    admit?: () => Promise<void>;
+    inCreation: (tx: EntityManager, user: User, now: Date) => T;
+  },
+): Promise<T> {
   assertPasswordAcceptable(input.password, 'password');
   const email = normalizeEmail(input.email, 'email');
-  // Counted before the address is looked at, so EMAIL_IN_USE cannot be probed without limit.
-  await spendAddressAttempt(req);
+  await steps.admit?.();
   await assertEmailFree(req.em, email);
-  const passwordHash = await deps.passwords.hash(input.password);
+  const passwordHash = await req.deps.passwords.hash(input.password);
   return claimingEmail(() =>
     req.em.transactional(async (tx) => {
-      const now = deps.clock.now();
+      const now = req.deps.clock.now();
       const user = tx.create(User, {
         id: randomUUID(),
         email,
         passwordHash,
         sessionEpoch: 0,
+        disabledAt: null,
         createdAt: now,
         updatedAt: now,
       });
-      const issued = startSession(tx, req, user);
-      recordSecurityEvent(
-        tx,
-        { type: 'SIGNED_UP', userId: user.id, sessionId: issued.session.id },
-        meta,
-        now,
-      );
-      return issued;
+      return steps.inCreation(tx, user, now);
     }),
   );
+}
+
+export function signUp(
+  req: AuthRequest,
+  input: { email: string; password: string },
+): Promise<IssuedTokens> {
+  return createAccount(req, input, {
+    // Counted before the address is looked at, so EMAIL_IN_USE cannot be probed without limit.
+    admit: () => spendAddressAttempt(req),
+    inCreation: (tx, user, now) => {
+      const issued = startSession(tx, req, user);
+      const event = { type: 'SIGNED_UP', userId: user.id, sessionId: issued.session.id } as const;
+      recordSecurityEvent(tx, event, req.meta, now);
+      return issued;
+    },
+  });
+}
+
+/**
+ * An operator creates an account (`tessera users create`): signUp's rules for the address and
+ * the password, without a session (the operator is not its owner, so is handed no tokens) and
+ * without the per-network sign-up budget, which guards the public API. Recorded as SIGNED_UP
+ * with the operator as its actor.
+ */
+export function createUserByOperator(
+  req: AuthRequest,
+  input: { email: string; password: string; actor: string; reason?: string | null },
+): Promise<UserView> {
+  return createAccount(req, input, {
+    inCreation: (tx, user, now) => {
+      const { actor, reason } = input;
+      recordSecurityEvent(tx, { type: 'SIGNED_UP', userId: user.id, actor, reason }, req.meta, now);
+      return { id: user.id, email: user.email, createdAt: user.createdAt };
+    },
+  });
 }
 
 export function logIn(

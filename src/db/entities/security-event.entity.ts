@@ -13,6 +13,8 @@ export const SECURITY_EVENT_TYPES = [
   'REFRESH_TOKEN_REUSE',
   'EMAIL_CHANGED',
   'PASSWORD_CHANGED',
+  'ACCOUNT_DISABLED',
+  'ACCOUNT_ENABLED',
   'RATE_LIMIT_CLEARED',
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
@@ -32,6 +34,10 @@ const SecurityEventSchema = defineEntity({
     ipAddress: p.string().length(64).nullable(),
     userAgent: p.string().length(512).nullable(),
     sessionId: p.uuid().nullable(),
+    // Who made a change that the account's owner did not (an operator), and why; null for
+    // everything the owner did themselves.
+    actor: p.string().length(128).nullable(),
+    reason: p.string().length(512).nullable(),
   },
 });
 
