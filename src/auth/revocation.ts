@@ -105,16 +105,20 @@ export async function revokeAllSessions(
 
 /**
  * Revokes every session of the account without a password and records ALL_SESSIONS_REVOKED:
- * `revokeAllTokens` without one, and an operator's `tessera sessions revoke`. Returns how many
- * were live, or null when the account is gone.
+ * `revokeAllTokens` without one, and an operator's `tessera sessions revoke` (`by`: who, and
+ * why, for the event). Returns how many were live, or null when the account is gone.
  */
-export function signOutEverywhere(req: AuthRequest, userId: string): Promise<number | null> {
+export function signOutEverywhere(
+  req: AuthRequest,
+  userId: string,
+  by?: { actor: string; reason?: string | null },
+): Promise<number | null> {
   return revokingTransaction(req, async (tx) => {
     const user = await lockAccount(tx, userId);
     if (!user) return null;
     const reason = REVOKE_REASONS.ALL_SESSIONS_REVOKED;
     const revokedSessionCount = await endAllSessions(tx, req, { user, reason });
-    const event = { type: 'ALL_SESSIONS_REVOKED', userId } as const;
+    const event = { type: 'ALL_SESSIONS_REVOKED', userId, ...by } as const;
     recordSecurityEvent(tx, event, req.meta, req.deps.clock.now());
     return revokedSessionCount;
   });

@@ -1,18 +1,27 @@
-// `tessera users …`, `tessera sessions …`, `tessera throttle clear`: each looks the account up
-// by its email, calls one domain function, and shapes the report.
+// `tessera users …`, `tessera sessions …`, `tessera throttle clear`: each calls one domain
+// function for the account an email address names, and shapes the report. What an operator
+// changes is recorded on the account with the operator as its actor (operator.ts).
 import type { UserView } from '../auth/caller.ts';
 import { signOutEverywhere } from '../auth/revocation.ts';
 import { listLiveSessions } from '../auth/sessions.ts';
 import type { User } from '../db/entities/index.ts';
+import { createUserByOperator } from '../users/accounts.ts';
+import { deleteAccountByOperator, disableAccount, enableAccount } from '../users/lifecycle.ts';
 import { findAccountByEmail, liftLockout, listAccounts } from '../users/operator.ts';
 import type { Operator } from './operator.ts';
 import { notFound, type Report, table } from './output.ts';
 
-const userJson = (user: UserView) => ({
+const userJson = (user: UserView & { disabledAt?: Date | null }) => ({
   id: user.id,
   email: user.email,
   createdAt: user.createdAt.toISOString(),
+  disabledAt: user.disabledAt?.toISOString() ?? null,
 });
+
+/** What the operator may add to the security event: why. */
+export interface Why {
+  reason?: string;
+}
 
 async function accountByEmail({ req }: Operator, email: string): Promise<User> {
   const user = await findAccountByEmail(req, email);
@@ -31,8 +40,13 @@ export async function listUsers(
     text: [
       users.length
         ? table(
-            ['ID', 'EMAIL', 'CREATED'],
-            users.map((u) => [u.id, u.email, u.createdAt.toISOString()]),
+            ['ID', 'EMAIL', 'CREATED', 'DISABLED'],
+            users.map((u) => [
+              u.id,
+              u.email,
+              u.createdAt.toISOString(),
+              u.disabledAt?.toISOString() ?? null,
+            ]),
           )
         : 'No accounts.',
       ...(next ? [`(more: --after ${next})`] : []),
@@ -71,10 +85,14 @@ export async function listSessions(operator: Operator, email: string): Promise<R
   };
 }
 
-export async function revokeSessions(operator: Operator, email: string): Promise<Report> {
-  const user = await accountByEmail(operator, email);
+export async function revokeSessions(
+  operator: Operator,
+  input: { email: string } & Why,
+): Promise<Report> {
+  const user = await accountByEmail(operator, input.email);
   // Returns once every running instance has dropped the account's tokens from its cache.
-  const revokedSessionCount = await signOutEverywhere(operator.req, user.id);
+  const by = { actor: operator.actor, reason: input.reason };
+  const revokedSessionCount = await signOutEverywhere(operator.req, user.id, by);
   if (revokedSessionCount === null) throw notFound(); // deleted in between
   return {
     json: { user: userJson(user), revokedSessionCount },
@@ -84,9 +102,12 @@ export async function revokeSessions(operator: Operator, email: string): Promise
 
 export async function clearThrottle(
   operator: Operator,
-  target: { email: string; ip?: string },
+  target: { email: string; ip?: string } & Why,
 ): Promise<Report> {
-  const cleared = await liftLockout(operator.req, operator.pool, target);
+  const cleared = await liftLockout(operator.req, operator.pool, {
+    ...target,
+    actor: operator.actor,
+  });
   const from = target.ip === undefined ? 'from every network' : "from that client's network";
   return {
     json: {
@@ -102,5 +123,53 @@ export async function clearThrottle(
           ]),
       ...(cleared.account ? [] : ['No account has that address (nothing recorded).']),
     ].join('\n'),
+  };
+}
+
+export async function createUser(
+  operator: Operator,
+  input: { email: string; password: string } & Why,
+): Promise<Report> {
+  const user = await createUserByOperator(operator.req, { ...input, actor: operator.actor });
+  return {
+    json: { user: userJson(user) },
+    text: `Created the account ${user.id}; it has no session until its owner logs in.`,
+  };
+}
+
+/** disable and enable: the same shape, the state asked for. */
+export async function setAccountDisabled(
+  operator: Operator,
+  input: { email: string; disabled: boolean } & Why,
+): Promise<Report> {
+  const action = {
+    account: { email: input.email },
+    actor: operator.actor,
+    reason: input.reason,
+  };
+  // disableAccount returns once every running instance refuses the account's tokens.
+  const change = await (input.disabled ? disableAccount : enableAccount)(operator.req, action);
+  const user = await accountByEmail(operator, input.email);
+  const state = input.disabled ? 'disabled' : 'enabled';
+  return {
+    json: {
+      user: userJson(user),
+      changed: change.changed,
+      revokedSessionCount: change.revokedSessionCount,
+    },
+    text: change.changed
+      ? `The account is ${state}${input.disabled ? `; revoked ${change.revokedSessionCount} live session(s)` : ''}.`
+      : `The account was already ${state}; nothing changed.`,
+  };
+}
+
+export async function deleteUser(operator: Operator, input: { email: string }): Promise<Report> {
+  const user = await accountByEmail(operator, input.email);
+  const { revokedSessionCount } = await deleteAccountByOperator(operator.req, {
+    account: { userId: user.id },
+  });
+  return {
+    json: { deleted: { id: user.id, email: user.email }, revokedSessionCount },
+    text: `Deleted the account ${user.id} with its sessions, tokens and security events; the address is free again.`,
   };
 }

@@ -2,6 +2,7 @@
 // embedded one reached while a server runs it), and the domain's dependencies, with the
 // revocation bus as a revoker, so that a revocation made here answers only once every running
 // instance has dropped the revoked tokens from its cache (docs/token-cache.md).
+import { userInfo } from 'node:os';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 import { pino } from 'pino';
@@ -24,10 +25,21 @@ export interface Operator {
   readonly pool: pg.Pool;
   /** The domain's request object: the operator's security events carry this user agent. */
   readonly req: AuthRequest;
+  /** Who is operating, recorded as the actor of the security events the CLI causes. */
+  readonly actor: string;
 }
 
 /** Recorded as the user agent of the security events the CLI causes, with no IP address. */
 export const OPERATOR_USER_AGENT = 'tessera-cli';
+
+/** The OS user running the CLI: who did it, as far as this machine knows. */
+function operatingUser(): string {
+  try {
+    return userInfo().username || 'unknown';
+  } catch {
+    return 'unknown'; // a uid without a passwd entry (some containers)
+  }
+}
 
 /** The configuration, or a CliError naming the variable (never its value's secrets). */
 export function loadOperatorConfig(env: NodeJS.ProcessEnv): Config {
@@ -92,7 +104,7 @@ export async function withOperator<T>(
         },
         meta: { ipAddress: null, userAgent: OPERATOR_USER_AGENT },
       };
-      return await work({ config, orm, databaseUrl, pool, req });
+      return await work({ config, orm, databaseUrl, pool, req, actor: operatingUser() });
     } finally {
       await revocations.stop();
     }

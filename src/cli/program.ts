@@ -2,8 +2,19 @@
 // ends: one report on stdout (a JSON document with --json), diagnostics on stderr, and an exit
 // code from output.ts's table. docs/cli.md is the manual.
 import { isIP } from 'node:net';
+import { text } from 'node:stream/consumers';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { clearThrottle, listSessions, listUsers, revokeSessions } from './accounts.ts';
+import { EmailAddress } from '../graphql/scalars.ts';
+import {
+  clearThrottle,
+  createUser,
+  deleteUser,
+  listSessions,
+  listUsers,
+  revokeSessions,
+  setAccountDisabled,
+  type Why,
+} from './accounts.ts';
 import { doctor } from './doctor.ts';
 import { migrate, prune } from './maintenance.ts';
 import { type Operator, withOperator } from './operator.ts';
@@ -12,6 +23,8 @@ import { asCliError, EXIT_CODES, type ExitCode, type Report } from './output.ts'
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Read only by `users create --password-stdin`. */
+  stdin: NodeJS.ReadableStream;
 }
 
 const wholeNumber =
@@ -27,6 +40,25 @@ const ipAddress = (raw: string): string => {
   if (isIP(raw) === 0) throw new InvalidArgumentError('expected an IPv4 or IPv6 address.');
   return raw;
 };
+
+/** The API's own rule for an address (the EmailAddress scalar), for the accounts the CLI creates. */
+const emailAddress = (raw: string): string => {
+  try {
+    return EmailAddress.parseValue(raw) as string;
+  } catch {
+    throw new InvalidArgumentError('expected an email address.');
+  }
+};
+
+/**
+ * The password for `users create`, from stdin: never from argv, which `ps` shows to every user
+ * of the machine. One trailing line break is not part of it (`echo`, a here-string, a file).
+ */
+async function passwordFromStdin(stdin: NodeJS.ReadableStream): Promise<string> {
+  return (await text(stdin)).replace(/\r?\n$/, '');
+}
+
+const REASON = ['--reason <text>', 'why, recorded on the account’s security event'] as const;
 
 const EXIT_CODE_HELP = `
 Exit codes:
@@ -111,6 +143,53 @@ export async function runCli(
         listUsers(operator, options),
       ),
     );
+  users
+    .command('create')
+    .description(
+      'create an account (no session: its owner logs in); the password is read from stdin',
+    )
+    .requiredOption('--email <email>', 'its email address', emailAddress)
+    .requiredOption(
+      '--password-stdin',
+      'read the password from stdin (required: never on the command line, where ps shows it)',
+    )
+    .option(...REASON)
+    .action(
+      withDatabase(async (operator, options: { email: string } & Why) =>
+        createUser(operator, { ...options, password: await passwordFromStdin(io.stdin) }),
+      ),
+    );
+  for (const [name, disabled, description] of [
+    [
+      'disable',
+      true,
+      'disable an account: every session ends (refused by every running server when this returns), and login is refused with ACCOUNT_DISABLED until it is enabled',
+    ],
+    [
+      'enable',
+      false,
+      'enable a disabled account: its password works again (its old sessions stay ended)',
+    ],
+  ] as const) {
+    users
+      .command(name)
+      .description(description)
+      .requiredOption('--email <email>', "the account's email address")
+      .option(...REASON)
+      .action(
+        withDatabase((operator, options: { email: string } & Why) =>
+          setAccountDisabled(operator, { ...options, disabled }),
+        ),
+      );
+  }
+  users
+    .command('delete')
+    .description(
+      'erase an account: its sessions, tokens and security events; its address is free again at once',
+    )
+    .requiredOption('--email <email>', "the account's email address")
+    .requiredOption('--yes', 'yes, erase it (required: this cannot be undone)')
+    .action(withDatabase((operator, options: { email: string }) => deleteUser(operator, options)));
 
   const sessions = program.command('sessions').description("an account's sessions");
   sessions
@@ -126,8 +205,11 @@ export async function runCli(
       'revoke every session of an account; returns once every running server refuses its tokens',
     )
     .requiredOption('--user <email>', "the account's email address")
+    .option(...REASON)
     .action(
-      withDatabase((operator, options: { user: string }) => revokeSessions(operator, options.user)),
+      withDatabase((operator, options: { user: string } & Why) =>
+        revokeSessions(operator, { email: options.user, reason: options.reason }),
+      ),
     );
 
   const throttle = program
@@ -144,8 +226,9 @@ export async function runCli(
       "only the failures from this client's network, and the network's own",
       ipAddress,
     )
+    .option(...REASON)
     .action(
-      withDatabase((operator, options: { email: string; ip?: string }) =>
+      withDatabase((operator, options: { email: string; ip?: string } & Why) =>
         clearThrottle(operator, options),
       ),
     );

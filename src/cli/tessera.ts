@@ -7,6 +7,7 @@ import { runCli } from './program.ts';
 const exitCode = await runCli(process.argv.slice(2), process.env, {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  stdin: process.stdin,
 });
 // Explicitly: everything the command opened is closed by now, and stdout and stderr are written
 // synchronously to files and pipes (Node on Linux), so nothing is lost.

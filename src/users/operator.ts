@@ -8,9 +8,9 @@ import { clearPasswordFailures } from '../auth/throttle.ts';
 import { User } from '../db/entities/index.ts';
 import { normalizeEmail } from './email.ts';
 
-/** The account with that address (compared as stored: trimmed, lower-cased), or null. */
+/** The account with that address (compared as stored: trimmed, lower-cased) as it is now, or null. */
 export function findAccountByEmail(req: AuthRequest, email: string): Promise<User | null> {
-  return req.em.findOne(User, { email: normalizeEmail(email, 'email') });
+  return req.em.findOne(User, { email: normalizeEmail(email, 'email') }, { refresh: true });
 }
 
 /** Accounts in email order, `limit` at a time, after the address `afterEmail` if given. */
@@ -33,13 +33,14 @@ export function listAccounts(
 export async function liftLockout(
   req: AuthRequest,
   pool: pg.Pool,
-  target: { email: string; ip?: string },
+  target: { email: string; ip?: string; actor: string; reason?: string | null },
 ): Promise<{ emailFailures: number; networkFailures: number; account: User | null }> {
   const email = normalizeEmail(target.email, 'email');
   const cleared = await clearPasswordFailures(pool, { email, ip: target.ip });
   const account = await req.em.findOne(User, { email });
   if (account && cleared.emailFailures + cleared.networkFailures > 0) {
-    const event = { type: 'RATE_LIMIT_CLEARED', userId: account.id } as const;
+    const { actor, reason } = target;
+    const event = { type: 'RATE_LIMIT_CLEARED', userId: account.id, actor, reason } as const;
     recordSecurityEvent(req.em, event, req.meta, req.deps.clock.now());
     await req.em.flush();
   }

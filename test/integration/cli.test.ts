@@ -1,5 +1,6 @@
 // The operator CLI as an operator runs it: the real `tessera` bin as a child process, against a
 // real PostgreSQL that running server instances share.
+import { userInfo } from 'node:os';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { systemClock } from '../../src/auth/clock.ts';
@@ -11,6 +12,7 @@ import {
   errorOf,
   login,
   me,
+  PASSWORD,
   refresh,
   signUp,
   startTestApp,
@@ -101,6 +103,7 @@ describe('users and sessions', () => {
         id: auth.user.id,
         email: auth.user.email,
         createdAt: auth.user.createdAt,
+        disabledAt: null,
       });
     }
     const text = await tessera(['users', 'list', '--limit', '1000']);
@@ -156,7 +159,7 @@ describe('users and sessions', () => {
     const run = await tessera(['sessions', 'revoke', '--user', auth.user.email, '--json']);
     expect(run.code).toBe(0);
     expect(run.json).toEqual({
-      user: { id: auth.user.id, email: auth.user.email, createdAt: auth.user.createdAt },
+      user: { ...auth.user, disabledAt: null },
       revokedSessionCount: 2,
     });
     const answers = await Promise.all(
@@ -213,6 +216,122 @@ describe('users and sessions', () => {
   });
 });
 
+describe('users create, disable, enable, delete', () => {
+  /** The actor and reason the CLI recorded on the account's latest event of `type`. */
+  async function recorded(userId: string, type: string) {
+    const { rows } = await db.query(
+      'select actor, reason, user_agent from security_events where user_id = $1 and type = $2 order by seq desc limit 1',
+      [userId, type],
+    );
+    return rows[0];
+  }
+
+  it('users create reads the password from stdin; its owner then logs in with it', async () => {
+    const email = uniqueEmail('created');
+    const run = await runTessera(
+      ['users', 'create', '--email', email, '--password-stdin', '--reason', 'new hire', '--json'],
+      { DATABASE_URL: database.url },
+      { stdin: `${PASSWORD}\n` },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json.user).toMatchObject({ email, disabledAt: null });
+    expect(run.stdout + run.stderr).not.toContain(PASSWORD);
+    const loggedIn = await login(app, email);
+    expect(loggedIn.data?.login.user.id).toBe(run.json.user.id);
+    expect(await recorded(run.json.user.id, 'SIGNED_UP')).toEqual({
+      actor: userInfo().username,
+      reason: 'new hire',
+      user_agent: 'tessera-cli',
+    });
+
+    // The same address again: 4; a password too short, or none on stdin: 2.
+    const again = await runTessera(
+      ['users', 'create', '--email', email, '--password-stdin'],
+      { DATABASE_URL: database.url },
+      { stdin: PASSWORD },
+    );
+    expect(again.code).toBe(4);
+    const short = await runTessera(
+      ['users', 'create', '--email', uniqueEmail(), '--password-stdin'],
+      { DATABASE_URL: database.url },
+      { stdin: 'short' },
+    );
+    expect(short.code).toBe(2);
+    expect((await tessera(['users', 'create', '--email', uniqueEmail()])).code).toBe(2);
+  });
+
+  it('users disable: every instance refuses the tokens at once, and login answers ACCOUNT_DISABLED only to the right password', async () => {
+    const auth = await signUp(app);
+    for (const instance of [app, other]) {
+      expect((await me(instance, auth.accessToken)).data?.me.id).toBe(auth.user.id);
+    }
+    const run = await tessera([
+      'users',
+      'disable',
+      '--email',
+      auth.user.email,
+      '--reason',
+      'abuse',
+      '--json',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json).toMatchObject({ changed: true, revokedSessionCount: 1 });
+    expect(run.json.user.disabledAt).not.toBeNull();
+    for (const instance of [app, other]) {
+      expect(errorOf(await me(instance, auth.accessToken))).toEqual({
+        code: 'UNAUTHENTICATED',
+        reason: 'REVOKED',
+      });
+    }
+    expect(errorOf(await login(other, auth.user.email))).toEqual({ code: 'ACCOUNT_DISABLED' });
+    expect(errorOf(await login(other, auth.user.email, 'not the password'))).toEqual({
+      code: 'INVALID_CREDENTIALS',
+    });
+    expect(await recorded(auth.user.id, 'ACCOUNT_DISABLED')).toMatchObject({
+      reason: 'abuse',
+      user_agent: 'tessera-cli',
+    });
+
+    // Again: nothing changes, and it says so.
+    expect(
+      (await tessera(['users', 'disable', '--email', auth.user.email, '--json'])).json.changed,
+    ).toBe(false);
+
+    const enabled = await tessera(['users', 'enable', '--email', auth.user.email, '--json']);
+    expect(enabled.code).toBe(0);
+    expect(enabled.json).toMatchObject({ changed: true, user: { disabledAt: null } });
+    expect((await login(app, auth.user.email)).errors).toBeUndefined();
+    // The tokens disabling ended stay dead.
+    expect(errorOf(await me(app, auth.accessToken))).toEqual({
+      code: 'UNAUTHENTICATED',
+      reason: 'REVOKED',
+    });
+  });
+
+  it('users delete needs --yes; then the account is gone, its tokens refused and its address free', async () => {
+    const auth = await signUp(app);
+    expect((await me(other, auth.accessToken)).data?.me.id).toBe(auth.user.id);
+    const unconfirmed = await tessera(['users', 'delete', '--email', auth.user.email]);
+    expect(unconfirmed.code).toBe(2);
+    expect((await me(other, auth.accessToken)).data?.me.id).toBe(auth.user.id);
+
+    const run = await tessera(['users', 'delete', '--email', auth.user.email, '--yes', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json).toEqual({
+      deleted: { id: auth.user.id, email: auth.user.email },
+      revokedSessionCount: 1,
+    });
+    expect(errorOf(await me(other, auth.accessToken)).code).toBe('UNAUTHENTICATED');
+    expect(errorOf(await refresh(app, auth.refreshToken)).code).toBe('INVALID_REFRESH_TOKEN');
+    const left = await db.query('select count(*)::int as n from users where id = $1', [
+      auth.user.id,
+    ]);
+    expect(left.rows[0].n).toBe(0);
+    expect((await tessera(['users', 'delete', '--email', auth.user.email, '--yes'])).code).toBe(3);
+    await signUp(app, auth.user.email);
+  });
+});
+
 describe('throttle clear', () => {
   const lockOut = async (email: string) => {
     for (let i = 0; i < 3; i++) await login(app, email, 'wrong password!');
@@ -226,7 +345,7 @@ describe('throttle clear', () => {
     expect(run.code).toBe(0);
     expect(run.json).toEqual({
       cleared: { emailFailures: 3, networkFailures: 0 },
-      user: { id: auth.user.id, email: auth.user.email, createdAt: auth.user.createdAt },
+      user: { ...auth.user, disabledAt: null },
     });
     const back = await login(other, auth.user.email);
     expect(back.errors).toBeUndefined();
