@@ -2,7 +2,7 @@
 // function for the account an email address names, and shapes the report. What an operator
 // changes is recorded on the account with the operator as its actor (operator.ts).
 import type { UserView } from '../auth/caller.ts';
-import { signOutEverywhere } from '../auth/revocation.ts';
+import { revokeSessionOfAccount, signOutEverywhere } from '../auth/revocation.ts';
 import { listLiveSessions } from '../auth/sessions.ts';
 import type { User } from '../db/entities/index.ts';
 import { createUserByOperator } from '../users/accounts.ts';
@@ -87,11 +87,21 @@ export async function listSessions(operator: Operator, email: string): Promise<R
 
 export async function revokeSessions(
   operator: Operator,
-  input: { email: string } & Why,
+  input: { email: string; session?: string } & Why,
 ): Promise<Report> {
   const user = await accountByEmail(operator, input.email);
-  // Returns once every running instance has dropped the account's tokens from its cache.
   const by = { actor: operator.actor, reason: input.reason };
+  // Either returns once every running instance has dropped the tokens from its cache.
+  if (input.session !== undefined) {
+    const target = { userId: user.id, sessionId: input.session, by };
+    if (!(await revokeSessionOfAccount(operator.req, target))) {
+      throw notFound('That is not one of the account’s live sessions.');
+    }
+    return {
+      json: { user: userJson(user), revokedSessionCount: 1 },
+      text: 'Revoked the session; its tokens are refused from now on.',
+    };
+  }
   const revokedSessionCount = await signOutEverywhere(operator.req, user.id, by);
   if (revokedSessionCount === null) throw notFound(); // deleted in between
   return {

@@ -202,13 +202,14 @@ export async function runCli(
   sessions
     .command('revoke')
     .description(
-      'revoke every session of an account; returns once every running server refuses its tokens',
+      'revoke every session of an account, or one; returns once every running server refuses its tokens',
     )
     .requiredOption('--user <email>', "the account's email address")
+    .option('--session <id>', 'only this session (an id from sessions list)')
     .option(...REASON)
     .action(
-      withDatabase((operator, options: { user: string } & Why) =>
-        revokeSessions(operator, { email: options.user, reason: options.reason }),
+      withDatabase((operator, options: { user: string; session?: string } & Why) =>
+        revokeSessions(operator, { ...options, email: options.user }),
       ),
     );
 

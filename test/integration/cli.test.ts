@@ -188,6 +188,50 @@ describe('users and sessions', () => {
       ipAddress: null,
     });
   });
+  it('sessions revoke --session revokes that one session only, and records it', async () => {
+    const auth = await signUp(app);
+    const stolen = (await login(other, auth.user.email)).data?.login;
+    expect((await me(other, stolen.accessToken)).data?.me.id).toBe(auth.user.id);
+    const run = await tessera([
+      'sessions',
+      'revoke',
+      '--user',
+      auth.user.email,
+      '--session',
+      stolen.session.id,
+      '--reason',
+      'lost phone',
+      '--json',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json.revokedSessionCount).toBe(1);
+    expect(errorOf(await me(other, stolen.accessToken))).toEqual({
+      code: 'UNAUTHENTICATED',
+      reason: 'REVOKED',
+    });
+    expect((await me(other, auth.accessToken)).data?.me.id).toBe(auth.user.id);
+    const events = await app.gql(
+      '{ securityEvents(first: 1) { type sessionId userAgent } }',
+      {},
+      auth.accessToken,
+    );
+    expect(events.data?.securityEvents).toEqual([
+      { type: 'SESSION_REVOKED', sessionId: stolen.session.id, userAgent: 'tessera-cli' },
+    ]);
+    // Again, or a session that is not the account's: not found.
+    for (const session of [stolen.session.id, 'not-a-session-id']) {
+      const again = await tessera([
+        'sessions',
+        'revoke',
+        '--user',
+        auth.user.email,
+        '--session',
+        session,
+      ]);
+      expect(again.code).toBe(3);
+    }
+  });
+
   it('sessions revoke waits for an instance that has not acknowledged, until its lease runs out', async () => {
     // An instance whose listener goes silent (a partition) keeps serving from its cache until
     // its own reckoning of its lease ends, here up to 10 s: the CLI must not return before.
