@@ -188,6 +188,7 @@ describe('users and sessions', () => {
       ipAddress: null,
     });
   });
+
   it('sessions revoke --session revokes that one session only, and records it', async () => {
     const auth = await signUp(app);
     const stolen = (await login(other, auth.user.email)).data?.login;
