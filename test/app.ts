@@ -4,6 +4,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Clock } from '../src/auth/clock.ts';
+import type { AuthDeps } from '../src/auth/deps.ts';
 import { createPasswordHasher, type PasswordHasher } from '../src/auth/passwords.ts';
 import {
   noRevocationBus,
@@ -54,6 +55,8 @@ export interface TestApp {
   queries: string[];
   /** The token cache's coherence, unless the app was started without a cache. */
   revocations: StartedRevocationBus | undefined;
+  /** What this instance hands the domain, for calling domain functions as an operator would. */
+  auth: AuthDeps;
   gql(
     query: string,
     variables?: Record<string, unknown>,
@@ -111,18 +114,16 @@ export async function startApp(options: AppOptions): Promise<TestApp> {
       ...(options.databaseTimeouts && { timeouts: options.databaseTimeouts }),
     }),
   );
+  const auth: AuthDeps = {
+    clock,
+    settings: { ...DEFAULT_SETTINGS, ...options.settings },
+    passwords: options.passwords ?? cheapPasswords,
+    throttle,
+    revocations: revocations ?? noRevocationBus,
+  };
   const server = createTesseraServer({
     orm,
-    createContext: createContextFactory({
-      orm,
-      auth: {
-        clock,
-        settings: { ...DEFAULT_SETTINGS, ...options.settings },
-        passwords: options.passwords ?? cheapPasswords,
-        throttle,
-        revocations: revocations ?? noRevocationBus,
-      },
-    }),
+    createContext: createContextFactory({ orm, auth }),
     production: options.production ?? false,
     trustProxy: options.trustProxy ?? false,
     logger: options.logger ?? createLogger('silent'),
@@ -135,6 +136,7 @@ export async function startApp(options: AppOptions): Promise<TestApp> {
     orm,
     queries,
     revocations,
+    auth,
     async gql(query, variables, token, headers = {}) {
       const response = await fetch(`${url}/graphql`, {
         method: 'POST',

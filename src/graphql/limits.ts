@@ -19,6 +19,7 @@ export const PASSWORD_CHECKING_FIELDS: ReadonlySet<string> = new Set([
   'revokeAllTokens',
   'changeEmail',
   'changePassword',
+  'deleteAccount',
 ]);
 
 export const onePasswordCheckPerRequest: ValidationRule = (context) => {

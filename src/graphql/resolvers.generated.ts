@@ -55,6 +55,8 @@ export type Mutation = {
   changeEmail: AuthPayload;
   /** Change the password. Revokes every session and returns a new one. */
   changePassword: AuthPayload;
+  /** Delete the caller's account: every session is revoked, and the account, its sessions and its security events are erased. The email address is free again at once. */
+  deleteAccount: Scalars['Boolean']['output'];
   /** Enter a password: start a new session with new tokens. */
   login: AuthPayload;
   /** Revoke the caller's session: its access and refresh tokens stop working at once. */
@@ -81,6 +83,12 @@ export type MutationChangeEmailArgs = {
 export type MutationChangePasswordArgs = {
   currentPassword: Scalars['String']['input'];
   newPassword: Scalars['String']['input'];
+};
+
+
+/** Writes. `signUp`, `login` and `refreshToken` are public; the rest need a valid access token. */
+export type MutationDeleteAccountArgs = {
+  currentPassword: Scalars['String']['input'];
 };
 
 
@@ -161,6 +169,10 @@ export type SecurityEvent = {
 
 /** What happened to an account. */
 export type SecurityEventType =
+  /** An operator disabled the account: every session was revoked, and sign-in is refused until it is enabled. */
+  | 'ACCOUNT_DISABLED'
+  /** An operator enabled the account again. */
+  | 'ACCOUNT_ENABLED'
   /** Every session of the account was revoked. */
   | 'ALL_SESSIONS_REVOKED'
   /** The account's email address was changed. */
@@ -343,6 +355,7 @@ export interface EmailAddressScalarConfig extends GraphQLScalarTypeConfig<Resolv
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   changeEmail?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationChangeEmailArgs, 'currentPassword' | 'newEmail'>>;
   changePassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
+  deleteAccount?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAccountArgs, 'currentPassword'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'email' | 'password'>>;
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'refreshToken'>>;

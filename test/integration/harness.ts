@@ -1,7 +1,15 @@
 // The test app on this run's database (or another way to it, such as a cuttable proxy).
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { BUS_SQL_MARK } from '../../src/auth/revocation-bus.ts';
-import { type AppOptions, startApp, type TestApp } from '../app.ts';
+import {
+  type AppOptions,
+  type Auth,
+  errorOf,
+  me,
+  refresh,
+  startApp,
+  type TestApp,
+} from '../app.ts';
 import { type ObservedStatement, startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 
 export * from '../app.ts';
@@ -62,4 +70,16 @@ export function useTestAppBehindProxy(options: Parameters<typeof startTestApp>[0
  */
 export function requestStatements(proxy: TcpProxy, from: number): ObservedStatement[] {
   return proxy.statements.slice(from).filter((s) => !s.text?.includes(BUS_SQL_MARK));
+}
+
+/** `auth`'s tokens are refused by `app` as those of a revoked session: access and refresh alike. */
+export async function expectRevoked(app: TestApp, auth: Auth): Promise<void> {
+  expect(errorOf(await me(app, auth.accessToken))).toEqual({
+    code: 'UNAUTHENTICATED',
+    reason: 'REVOKED',
+  });
+  expect(errorOf(await refresh(app, auth.refreshToken))).toEqual({
+    code: 'INVALID_REFRESH_TOKEN',
+    reason: 'REVOKED',
+  });
 }

@@ -3,11 +3,11 @@ import {
   AUTH_FIELDS,
   type Auth,
   errorOf,
+  expectRevoked,
   login,
   me,
   must,
   PASSWORD,
-  refresh,
   signUp,
   uniqueEmail,
   useTestApp,
@@ -26,15 +26,8 @@ async function threeSessions(): Promise<Auth[]> {
   return [first, second, third];
 }
 
-async function expectSignedOut(auth: Auth): Promise<void> {
-  expect(errorOf(await me(app, auth.accessToken))).toEqual({
-    code: 'UNAUTHENTICATED',
-    reason: 'REVOKED',
-  });
-  expect(errorOf(await refresh(app, auth.refreshToken))).toEqual({
-    code: 'INVALID_REFRESH_TOKEN',
-    reason: 'REVOKED',
-  });
+function expectSignedOut(auth: Auth): Promise<void> {
+  return expectRevoked(app, auth);
 }
 
 async function expectSignedIn(auth: Auth): Promise<void> {

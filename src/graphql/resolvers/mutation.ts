@@ -3,6 +3,7 @@ import type { IssuedTokens } from '../../auth/refresh-tokens.ts';
 import { rotateRefreshToken } from '../../auth/refresh-tokens.ts';
 import { logout, revokeAllSessions, revokeSessionById } from '../../auth/revocation.ts';
 import { changeEmail, changePassword, logIn, signUp } from '../../users/accounts.ts';
+import { deleteAccount } from '../../users/lifecycle.ts';
 import type { GraphQLContext } from '../context.ts';
 import type { MutationResolvers } from '../resolvers.generated.ts';
 import { requestOf, requireCaller } from './viewer.ts';
@@ -42,4 +43,8 @@ export const Mutation: MutationResolvers = {
       ctx,
       await changePassword(requestOf(ctx), requireCaller(ctx), { currentPassword, newPassword }),
     ),
+  deleteAccount: async (_, { currentPassword }, ctx) => {
+    await deleteAccount(requestOf(ctx), requireCaller(ctx), { currentPassword });
+    return true;
+  },
 };
