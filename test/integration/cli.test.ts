@@ -464,14 +464,23 @@ describe('prune: one pass at a time', () => {
 
   it('prune waits for the pass under way, then runs its own', async () => {
     const lock = await holdPruneLock();
-    const started = performance.now();
     const running = tessera(['prune', '--wait', '30', '--json']);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Once the CLI has asked for the lock (and been refused), hold it a little longer.
+    for (;;) {
+      const asking = await db.query(
+        `select 1 from pg_stat_activity where datname = current_database()
+           and pid <> pg_backend_pid() and query like '%pg_try_advisory_lock%'`,
+      );
+      if (asking.rowCount) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const refusedAt = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     await lock.release();
     const run = await running;
     expect(run.code).toBe(0);
-    expect(run.exitedAt - started).toBeGreaterThan(1500);
-    expect(run.json.waitedSeconds).toBeGreaterThan(0.5);
+    expect(run.exitedAt - refusedAt).toBeGreaterThan(1000);
+    expect(run.json.waitedSeconds).toBeGreaterThan(0.9);
     expect(Object.keys(run.json.deleted).sort()).toEqual([
       'accessTokens',
       'cacheLeases',
