@@ -87,4 +87,4 @@ it('with a server running on the embedded database, the CLI reaches its PostgreS
   expect(after.code, after.stderr).toBe(0);
   expect(after.json.users.map((u: { email: string }) => u.email)).toEqual([email]);
   expect(existsSync(pidFile())).toBe(false);
-});
+}, 300_000); // creates a cluster and starts PostgreSQL three times
