@@ -1,4 +1,5 @@
-// GraphQL Code Generator: resolver types from schema.graphql (committed; CI checks freshness).
+// GraphQL Code Generator, from schema.graphql: the server's resolver types and the client
+// package's typed documents (both committed; CI checks freshness with codegen:check).
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 const config: CodegenConfig = {
@@ -21,6 +22,22 @@ const config: CodegenConfig = {
         avoidOptionals: { field: true, inputValue: false, object: true, defaultValue: true },
         maybeValue: 'T | null',
         inputMaybeValue: 'T | null | undefined',
+      },
+    },
+    // @tessera/client: one typed document per operation of the contract.
+    'client/src/generated/': {
+      documents: ['client/src/operations/*.graphql'],
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        useTypeImports: true,
+        importExtension: '.ts',
+        // Only the types the operations use: the package does not change when the schema
+        // grows a field it does not ask for.
+        onlyOperationTypes: true,
+        scalars: { DateTime: 'string', EmailAddress: 'string' },
+        enumsAsTypes: true,
+        avoidOptionals: { field: true },
       },
     },
   },

@@ -1,5 +1,6 @@
 // Loads and validates the process configuration (contract section 6).
 // This is the only module that reads process.env; everything else gets settings as arguments.
+import { SAME_SITE_VALUES, type SameSite } from './http/refresh-cookie.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -24,6 +25,10 @@ export interface Config {
   readonly securityEventRetentionDays: number;
   /** How long a SIGTERM/SIGINT drain may take before the rest is cut off (exit 1). */
   readonly shutdownTimeoutSeconds: number;
+  /** Browser origins allowed to call the API with credentials (contract section 7); empty: no CORS. */
+  readonly corsOrigins: readonly string[];
+  /** The SameSite attribute of the refresh-token cookie. */
+  readonly refreshCookieSameSite: SameSite;
 }
 
 export class ConfigError extends Error {
@@ -87,6 +92,54 @@ function databaseUrl(env: Env): string | undefined {
     throw new ConfigError('DATABASE_URL', 'must be a postgres:// URL');
   }
   return raw;
+}
+
+/**
+ * CORS_ORIGINS: comma-separated exact origins, each `scheme://host[:port]` and nothing else. A
+ * wildcard or a path is refused rather than guessed at: the list decides which sites may read
+ * responses with the user's cookie, so a typo must stop the start, not widen or silently empty it.
+ * Entries are kept in the form browsers send in `Origin` (lower-case host, no default port).
+ */
+function corsOrigins(env: Env): readonly string[] {
+  const raw = read(env, 'CORS_ORIGINS');
+  if (raw === undefined) return [];
+  const origins = raw.split(',').map((item) => {
+    const entry = item.trim();
+    const problem = originProblem(entry);
+    if (problem) {
+      throw new ConfigError('CORS_ORIGINS', `entry ${JSON.stringify(entry)} ${problem}`);
+    }
+    return new URL(entry).origin;
+  });
+  return Object.freeze(origins);
+}
+
+function originProblem(entry: string): string | undefined {
+  const shape = 'must be an origin like https://app.example.com';
+  if (entry === '') return `is empty; ${shape}`;
+  if (entry.includes('*')) return `is a wildcard; list each origin exactly (${shape})`;
+  if (!/^https?:\/\/[^/?#\s@]+$/i.test(entry)) {
+    return `${shape}: http or https, a host, an optional port, no path`;
+  }
+  try {
+    new URL(entry);
+  } catch {
+    return `${shape}: the host or port is not valid`;
+  }
+  return undefined;
+}
+
+function sameSite(env: Env): SameSite {
+  const raw = read(env, 'REFRESH_COOKIE_SAMESITE');
+  if (raw === undefined) return 'Strict';
+  const value = SAME_SITE_VALUES.find((v) => v.toLowerCase() === raw.toLowerCase());
+  if (!value) {
+    throw new ConfigError(
+      'REFRESH_COOKIE_SAMESITE',
+      `must be one of ${SAME_SITE_VALUES.join(', ')}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return value;
 }
 
 const DAY = 86_400;
@@ -153,6 +206,8 @@ export function loadConfig(env: Env): Config {
     pruneIntervalSeconds: integer(env, 'PRUNE_INTERVAL_SECONDS', 3600, 0, 7 * DAY),
     securityEventRetentionDays: integer(env, 'SECURITY_EVENT_RETENTION_DAYS', 365, 1, 36_500),
     shutdownTimeoutSeconds: integer(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 300),
+    corsOrigins: corsOrigins(env),
+    refreshCookieSameSite: sameSite(env),
   };
   return Object.freeze(config);
 }

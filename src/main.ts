@@ -55,6 +55,8 @@ async function main(): Promise<void> {
     production: config.production,
     trustProxy: config.trustProxy,
     logger,
+    corsOrigins: config.corsOrigins,
+    refreshCookieSameSite: config.refreshCookieSameSite,
   });
   const port = await server.listen(config.port);
   logger.info({ port }, `Tessera is listening on http://localhost:${port}/graphql`);
@@ -104,8 +106,11 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  // `on`, not `once`: a signal often comes twice (Ctrl-C reaches the whole process group, npm
+  // and this process, and npm forwards it again), and a second one with no listener would kill
+  // the process in the middle of its drain. The drain is bounded by SHUTDOWN_TIMEOUT_SECONDS.
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 main().catch((error: unknown) => {

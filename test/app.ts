@@ -16,6 +16,7 @@ import { createThrottle } from '../src/auth/throttle.ts';
 import { createOrmOptions } from '../src/db/orm-options.ts';
 import { createPool, type DatabaseTimeouts } from '../src/db/pool.ts';
 import { createContextFactory } from '../src/graphql/context.ts';
+import type { SameSite } from '../src/http/refresh-cookie.ts';
 import { createTesseraServer } from '../src/http/server.ts';
 import { createLogger } from '../src/log.ts';
 
@@ -77,6 +78,9 @@ export interface AppOptions {
   ipMaxFailures?: number;
   signupMaxPerIp?: number;
   trustProxy?: boolean;
+  /** CORS_ORIGINS as loadConfig returns it (default: none). */
+  corsOrigins?: readonly string[];
+  refreshCookieSameSite?: SameSite;
   passwords?: PasswordHasher;
   logger?: Logger;
   /** The token cache: on by default (as in production), with a short lease; `false` turns it off. */
@@ -127,6 +131,8 @@ export async function startApp(options: AppOptions): Promise<TestApp> {
     production: options.production ?? false,
     trustProxy: options.trustProxy ?? false,
     logger: options.logger ?? createLogger('silent'),
+    corsOrigins: options.corsOrigins ?? [],
+    refreshCookieSameSite: options.refreshCookieSameSite ?? 'Strict',
   });
   const port = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;

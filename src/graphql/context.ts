@@ -13,11 +13,27 @@ export type Viewer =
   | { kind: 'rejected'; reason: UnauthenticatedReason }
   | { kind: 'authenticated'; user: UserView; session: SessionView };
 
+/**
+ * The refresh-cookie transport of one request (contract section 7), as the HTTP layer read it;
+ * the HTTP layer also sends whatever the resolvers set here. Resolvers decide when, never how.
+ */
+export interface RefreshCookie {
+  /** The request carries `X-Tessera-Refresh-Transport: cookie`. */
+  readonly requested: boolean;
+  /** The refresh token in the request's cookie: read only when `requested`. */
+  readonly presented: string | undefined;
+  /** Hands `refreshToken` over as the cookie for `maxAgeSeconds`; nothing unless `requested`. */
+  set(refreshToken: string, maxAgeSeconds: number): void;
+  /** Tells the browser to drop the cookie; nothing unless `requested`. */
+  clear(): void;
+}
+
 export interface GraphQLContext {
   em: EntityManager;
   auth: AuthDeps;
   viewer: Viewer;
   meta: RequestMeta;
+  refreshCookie: RefreshCookie;
   /** The viewer's session, or the one whose tokens this request just handed out. */
   currentSessionId: string | null;
 }
@@ -54,13 +70,14 @@ export interface ContextRequest {
   headers: HeaderMap;
   /** The client's address as the HTTP layer determined it (socket, or trusted proxy). */
   ipAddress: string | null;
+  refreshCookie: RefreshCookie;
 }
 
 export type ContextFactory = (request: ContextRequest) => Promise<GraphQLContext>;
 
 export function createContextFactory(deps: { orm: MikroORM; auth: AuthDeps }): ContextFactory {
   const { orm, auth } = deps;
-  return async ({ headers, ipAddress }) => {
+  return async ({ headers, ipAddress, refreshCookie }) => {
     const em = orm.em.fork();
     try {
       const viewer = await identifyViewer(em, auth, headers.get('authorization'));
@@ -70,6 +87,7 @@ export function createContextFactory(deps: { orm: MikroORM; auth: AuthDeps }): C
         viewer,
         meta: { ipAddress, userAgent: headers.get('user-agent')?.slice(0, 512) ?? null },
         currentSessionId: viewer.kind === 'authenticated' ? viewer.session.id : null,
+        refreshCookie,
       };
     } catch (error) {
       // Only infrastructure can fail here; token problems are results, not throws.

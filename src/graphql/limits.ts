@@ -5,12 +5,17 @@
 // and refuse subscriptions, which the schema does not have.
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
+  type ArgumentNode,
   type FragmentDefinitionNode,
   GraphQLError,
   Kind,
   type SelectionSetNode,
+  TypeInfo,
+  ValidationContext,
   type ValidationRule,
+  visit,
 } from 'graphql';
+import { SECURITY_EVENTS_MAX_PAGE } from '../auth/events.ts';
 
 export const PASSWORD_CHECKING_FIELDS: ReadonlySet<string> = new Set([
   'signUp',
@@ -150,6 +155,64 @@ export const operationTypeExists: ValidationRule = (context) => ({
   },
 });
 
+/** The most items a paged list field serves, by `Type.field`; a larger `first` is refused. */
+const MAX_PAGE: Readonly<Record<string, number>> = {
+  'Query.securityEvents': SECURITY_EVENTS_MAX_PAGE,
+};
+
+/**
+ * graphql-armor's cost limit multiplies a field's cost by a literal `first`, whatever the field
+ * would serve: `securityEvents(first: 1000)` was refused as too costly, when the answer that
+ * tells the client what is wrong is BAD_USER_INPUT on `first` (what `first: $n` with 1000 gets,
+ * armor not seeing variables). So the cost is counted on a copy of the document in which each
+ * `first` is at most what its field serves, and the domain refuses the real value, in its one
+ * place (src/auth/events.ts).
+ */
+export function countingPagesAsServed(costRule: ValidationRule): ValidationRule {
+  return (context) => {
+    const beyondPage = new Map<ArgumentNode, number>();
+    return {
+      Argument(node) {
+        // Inside a field's arguments the parent type is still the one that holds the field.
+        const max = MAX_PAGE[`${context.getParentType()?.name}.${context.getFieldDef()?.name}`];
+        if (
+          max !== undefined &&
+          node.name.value === 'first' &&
+          node.value.kind === Kind.INT &&
+          Number(node.value.value) > max
+        ) {
+          beyondPage.set(node, max);
+        }
+      },
+      Document: {
+        leave(document) {
+          const asServed =
+            beyondPage.size === 0
+              ? document
+              : visit(document, {
+                  Argument(node): ArgumentNode | undefined {
+                    const max = beyondPage.get(node);
+                    if (max === undefined) return undefined;
+                    return { ...node, value: { kind: Kind.INT, value: String(max) } };
+                  },
+                });
+          // Not graphql's validate(): in the tests graphql is loaded twice (Apollo's CommonJS
+          // copy, vitest's ESM one), and it refuses a schema from the other copy. The cost rule
+          // reads only the document and its fragments, which a plain visit gives it.
+          const schema = context.getSchema();
+          const costContext = new ValidationContext(
+            schema,
+            asServed,
+            new TypeInfo(schema),
+            (error) => context.reportError(error),
+          );
+          visit(asServed, costRule(costContext));
+        },
+      },
+    };
+  };
+}
+
 /** For Apollo's `parseOptions`: parsing stops, with a 400, past this many tokens. */
 export const MAX_TOKENS = 1000;
 
@@ -164,15 +227,25 @@ export function requestLimits(): {
     // 500. graphql-js's parse option (MAX_TOKENS) fails as an ordinary 400 parse error.
     maxTokens: { enabled: false },
     maxDirectives: { n: 20 },
-    costLimit: { maxCost: 2000 },
+    // Below, on its own, to count pages as served.
+    costLimit: { enabled: false },
     // Apollo's hideSchemaDetailsFromClientErrors already hides suggestions in production.
     blockFieldSuggestion: { enabled: false },
   });
   const { plugins, validationRules } = armor.protect();
+  const costOnly = new ApolloArmor({
+    costLimit: { maxCost: 2000 },
+    maxAliases: { enabled: false },
+    maxDepth: { enabled: false },
+    maxTokens: { enabled: false },
+    maxDirectives: { enabled: false },
+    blockFieldSuggestion: { enabled: false },
+  }).protect();
   return {
-    plugins,
+    plugins: [...plugins, ...costOnly.plugins],
     validationRules: [
       ...validationRules,
+      ...costOnly.validationRules.map(countingPagesAsServed),
       onePasswordCheckPerRequest,
       boundedIntrospection,
       operationTypeExists,

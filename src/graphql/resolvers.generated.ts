@@ -36,8 +36,12 @@ export type AuthPayload = {
   accessTokenExpiresAt: Scalars['DateTime']['output'];
   /** Seconds from now until the access token expires. */
   expiresIn: Scalars['Int']['output'];
-  /** The single-use refresh token (prefix `tsr_`). Keep it secret; it rotates on every use. */
-  refreshToken: Scalars['String']['output'];
+  /**
+   * The single-use refresh token (prefix `tsr_`). Keep it secret; it rotates on every use.
+   * Null when the request asked for the cookie transport (`X-Tessera-Refresh-Transport:
+   * cookie`): the token is then in the `__Host-tessera_refresh` cookie, out of scripts' reach.
+   */
+  refreshToken: Maybe<Scalars['String']['output']>;
   /** When the refresh token expires if it is not used. */
   refreshTokenExpiresAt: Scalars['DateTime']['output'];
   /** The session the tokens belong to. */
@@ -101,7 +105,7 @@ export type MutationLoginArgs = {
 
 /** Writes. `signUp`, `login` and `refreshToken` are public; the rest need a valid access token. */
 export type MutationRefreshTokenArgs = {
-  refreshToken: Scalars['String']['input'];
+  refreshToken: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -337,7 +341,7 @@ export type AuthPayloadResolvers<ContextType = GraphQLContext, ParentType extend
   accessToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   accessTokenExpiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   expiresIn?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  refreshToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  refreshToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   refreshTokenExpiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   session?: Resolver<ResolversTypes['Session'], ParentType, ContextType>;
   tokenType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -358,7 +362,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   deleteAccount?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAccountArgs, 'currentPassword'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'email' | 'password'>>;
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'refreshToken'>>;
+  refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, Partial<MutationRefreshTokenArgs>>;
   revokeAllTokens?: Resolver<ResolversTypes['RevokeAllTokensPayload'], ParentType, ContextType, Partial<MutationRevokeAllTokensArgs>>;
   revokeSession?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeSessionArgs, 'id'>>;
   signUp?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignUpArgs, 'email' | 'password'>>;

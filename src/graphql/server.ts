@@ -5,14 +5,13 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { buildSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { UnauthenticatedReason } from '../errors.ts';
 import type { GraphQLContext } from './context.ts';
 import { createFormatError } from './errors.ts';
+import { createLandingPagePlugin } from './landing-page.ts';
 import { MAX_TOKENS, requestLimits } from './limits.ts';
 import { resolvers } from './resolvers/index.ts';
 
@@ -100,9 +99,7 @@ export function createApolloServer(options: {
     formatError: createFormatError(logger, buildSchema(typeDefs)),
     logger,
     plugins: [
-      production
-        ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      createLandingPagePlugin(production),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       wwwAuthenticate,
       statusFromErrorCodes,

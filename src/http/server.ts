@@ -1,9 +1,10 @@
 // The HTTP server: POST/GET /graphql through Apollo, /healthz, /readyz, a request body limit,
-// and the client's address. Built the same way by src/main.ts and by the tests.
+// the client's address, CORS, and the refresh cookie's headers. Built the same way by
+// src/main.ts and by the tests.
 
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Server as NetServer } from 'node:net';
+import { connect, Server as NetServer, type Socket } from 'node:net';
 import { HeaderMap } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
@@ -11,6 +12,12 @@ import type { ContextFactory } from '../graphql/context.ts';
 import { createApolloServer } from '../graphql/server.ts';
 import { withRequestId } from '../log.ts';
 import { clientAddress } from './client-address.ts';
+import { createCorsPolicy } from './cors.ts';
+import {
+  openRefreshCookieExchange,
+  REFRESH_TRANSPORT_HEADER,
+  type SameSite,
+} from './refresh-cookie.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const READY_TIMEOUT_MS = 2000;
@@ -29,6 +36,9 @@ export interface TesseraServerOptions {
   production: boolean;
   trustProxy: boolean;
   logger: Logger;
+  /** CORS_ORIGINS, validated; empty: no CORS headers. */
+  corsOrigins: readonly string[];
+  refreshCookieSameSite: SameSite;
 }
 
 export interface TesseraServer {
@@ -45,6 +55,9 @@ export interface TesseraServer {
   closeAllConnections(): void;
 }
 
+/** What /graphql answers (Apollo Server's own two). */
+const GRAPHQL_METHODS: readonly string[] = ['GET', 'POST'];
+
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** The caller's X-Request-Id when it is a plain token, else a new one. */
@@ -54,11 +67,16 @@ function requestIdOf(req: IncomingMessage): string {
 }
 
 // No constructor parameter properties: Node's type stripping runs only erasable syntax.
+type ErrorExtensions = Readonly<Record<string, string>> & { code: string };
+
 class HttpError extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  /** The error's extensions when its code is not the status's (BAD_REQUEST, PAYLOAD_TOO_LARGE). */
+  readonly extensions: ErrorExtensions | undefined;
+  constructor(status: number, message: string, extensions?: ErrorExtensions) {
     super(message);
     this.status = status;
+    this.extensions = extensions;
   }
 }
 
@@ -76,8 +94,13 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-function sendError(res: ServerResponse, status: number, code: string, message: string): void {
-  send(res, status, { errors: [{ message, extensions: { code } }] });
+function sendError(
+  res: ServerResponse,
+  status: number,
+  extensions: ErrorExtensions,
+  message: string,
+): void {
+  send(res, status, { errors: [{ message, extensions }] });
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -113,6 +136,7 @@ function parseJsonBody(req: IncomingMessage, raw: Buffer): unknown {
 
 export function createTesseraServer(options: TesseraServerOptions): TesseraServer {
   const { orm, createContext, production, trustProxy, logger } = options;
+  const cors = createCorsPolicy(options.corsOrigins);
   const httpServer = createServer();
   const apollo = createApolloServer({ production, logger, httpServer });
   let draining = false;
@@ -123,12 +147,25 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
+    const refreshCookie = openRefreshCookieExchange(
+      { transport: headers.get(REFRESH_TRANSPORT_HEADER), cookie: req.headers.cookie },
+      options.refreshCookieSameSite,
+    );
+    if (!refreshCookie) {
+      throw new HttpError(400, 'X-Tessera-Refresh-Transport must be "cookie" when it is sent.', {
+        code: 'BAD_USER_INPUT',
+        field: 'X-Tessera-Refresh-Transport',
+      });
+    }
     const body = req.method === 'POST' ? parseJsonBody(req, await readBody(req)) : undefined;
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: () => createContext({ headers, ipAddress: clientAddress(req, trustProxy) }),
+      context: () =>
+        createContext({ headers, ipAddress: clientAddress(req, trustProxy), refreshCookie }),
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
+    const setCookie = refreshCookie.setCookieHeader();
+    if (setCookie) res.setHeader('set-cookie', setCookie);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
       res.end(response.body.string);
@@ -159,7 +196,31 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (url.pathname === '/graphql') return handleGraphQL(req, res, url);
+    const origin = req.headers.origin;
+    for (const [name, value] of Object.entries(cors.headersFor(origin))) res.setHeader(name, value);
+    if (url.pathname === '/graphql') {
+      // A listed origin's preflight is answered here; any other OPTIONS falls to the 405 below.
+      if (req.method === 'OPTIONS') {
+        const preflight = cors.preflightFor(origin);
+        if (preflight) {
+          res.writeHead(204, preflight);
+          res.end();
+          return;
+        }
+      }
+      // Before Apollo: its CSRF check runs first and answers a plain `PUT` (no content-type)
+      // with 400, when the answer that tells the client what to do is the method's 405.
+      if (!GRAPHQL_METHODS.includes(req.method ?? '')) {
+        res.setHeader('allow', GRAPHQL_METHODS.join(', '));
+        return sendError(
+          res,
+          405,
+          { code: 'BAD_REQUEST' },
+          'The API at /graphql takes GET and POST.',
+        );
+      }
+      return handleGraphQL(req, res, url);
+    }
     if (url.pathname === '/healthz' && req.method === 'GET')
       return send(res, 200, { status: 'ok' });
     if (url.pathname === '/readyz' && req.method === 'GET') {
@@ -168,18 +229,14 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
       const ready = await isDatabaseReady();
       return send(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unavailable' });
     }
-    sendError(res, 404, 'NOT_FOUND', 'Not found. The API is at /graphql.');
+    sendError(res, 404, { code: 'NOT_FOUND' }, 'Not found. The API is at /graphql.');
   }
 
   function handleFailure(req: IncomingMessage, res: ServerResponse, error: unknown): void {
     if (error instanceof HttpError) {
       res.setHeader('connection', 'close');
-      sendError(
-        res,
-        error.status,
-        error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST',
-        error.message,
-      );
+      const code = error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+      sendError(res, error.status, error.extensions ?? { code }, error.message);
       return;
     }
     if (res.destroyed || (req.destroyed && !req.complete)) {
@@ -189,8 +246,9 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
       return;
     }
     logger.error({ err: error }, 'unhandled error in the HTTP handler');
-    if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Something went wrong.');
-    else res.end();
+    if (!res.headersSent) {
+      sendError(res, 500, { code: 'INTERNAL_SERVER_ERROR' }, 'Something went wrong.');
+    } else res.end();
   }
 
   function onRequest(req: IncomingMessage, res: ServerResponse, requestId: string): void {
@@ -227,6 +285,38 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
     handled.catch((error: unknown) => handleFailure(req, res, error));
   }
 
+  /**
+   * Resolves once the listener has taken every connection that was waiting in the kernel's
+   * accept queue when the drain began. Closing the listener resets those, though their clients
+   * have connected and sent a request; and a busy server leaves some waiting for seconds
+   * (libuv accepts one connection per event-loop turn since 1.46; measured: 60 of 300 new
+   * keep-alive clients). The queue is first in, first out: once a connection made from here
+   * is accepted, so is every one before it. Connections accepted meanwhile are answered with
+   * Connection: close like the rest. Bounded by the drain's own timeout (src/main.ts); a probe
+   * that cannot connect ends the wait.
+   */
+  async function acceptQueuedConnections(): Promise<void> {
+    const address = httpServer.address();
+    if (!address || typeof address !== 'object') return;
+    const wildcard = address.address === '::' || address.address === '0.0.0.0';
+    const probe = connect(address.port, wildcard ? '127.0.0.1' : address.address);
+    probe.on('error', () => {});
+    await new Promise<void>((resolve) => {
+      const onConnection = (socket: Socket) => {
+        if (probe.localPort === undefined || socket.remotePort !== probe.localPort) return;
+        socket.destroy();
+        done();
+      };
+      const done = () => {
+        httpServer.off('connection', onConnection);
+        probe.destroy();
+        resolve();
+      };
+      httpServer.on('connection', onConnection);
+      probe.once('close', done);
+    });
+  }
+
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const requestId = requestIdOf(req);
     // Everything for this request, its catch path included, runs with its id on every log line.
@@ -247,6 +337,7 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
     async close() {
       draining = true;
       for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+      await acceptQueuedConnections();
       // Stop listening, without http.Server#close's immediate closeIdleConnections(): a client
       // may have just written a request on a connection that looks idle here, and closing it
       // would reset that request. Such a request is answered instead (with Connection: close);

@@ -7,10 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PASSWORD } from './harness.ts';
-import { type ProductionServer, runTessera, startProductionServer } from './production-process.ts';
+import {
+  type ProductionProcess,
+  runTessera,
+  startProductionProcess,
+} from './production-process.ts';
 
 let dataDir: string;
-let server: ProductionServer | undefined;
+let server: ProductionProcess | undefined;
 beforeAll(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'tessera-cli-embedded-'));
 });
@@ -45,7 +49,7 @@ it('with a server running on the embedded database, the CLI reaches its PostgreS
   expect(migrated.json.applied.length).toBeGreaterThanOrEqual(4);
   expect(existsSync(pidFile())).toBe(false);
 
-  server = await startProductionServer({ ...env(), TOKEN_CACHE_LEASE_SECONDS: '5' });
+  server = await startProductionProcess({ ...env(), TOKEN_CACHE_LEASE_SECONDS: '5' });
   const email = `embedded.${process.pid}@example.com`;
   const signedUp = await graphql(
     'mutation($e: EmailAddress!, $p: String!) { signUp(email: $e, password: $p) { accessToken user { id } } }',

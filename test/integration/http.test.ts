@@ -51,6 +51,30 @@ describe('HTTP', () => {
     expect(body.errors[0]?.extensions.code).toBe('BAD_REQUEST');
   });
 
+  it('answers another method on /graphql with 405 and Allow: GET, POST, even a plain PUT', async () => {
+    // `curl -X PUT` sends no content-type: Apollo's CSRF check alone would answer 400.
+    const attempts: RequestInit[] = [
+      { method: 'PUT' },
+      {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ __typename }"}',
+      },
+      { method: 'DELETE' },
+      { method: 'PATCH', headers: { 'content-type': 'text/plain' }, body: 'x' },
+    ];
+    for (const init of attempts) {
+      const response = await fetch(`${app.url}/graphql`, init);
+      expect([init.method, response.status, response.headers.get('allow')]).toEqual([
+        init.method,
+        405,
+        'GET, POST',
+      ]);
+      const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
+      expect(body.errors[0]?.extensions.code).toBe('BAD_REQUEST');
+    }
+  });
+
   it('answers unknown paths with 404', async () => {
     expect((await fetch(`${app.url}/nope`)).status).toBe(404);
   });

@@ -72,6 +72,22 @@ describe('query size limits', () => {
     expect(result.status).toBe(400);
   });
 
+  it('refuse a query that costs too much, counting a page at what the field serves', async () => {
+    const { accessToken } = await signUp(app);
+    const page = (first: number) =>
+      `securityEvents(first: ${first}) { id type occurredAt ipAddress userAgent sessionId }`;
+    // One full page costs 1100; two are over the limit of 2000, however large `first` is.
+    for (const first of [100, 1000]) {
+      const twoPages = await app.gql(`{ a: ${page(first)} b: ${page(first)} }`, {}, accessToken);
+      expect([twoPages.status, twoPages.errors?.[0]?.message]).toEqual([
+        400,
+        expect.stringMatching(/Cost limit of 2000 exceeded, found 2200\b/),
+      ]);
+    }
+    const onePage = await app.gql(`{ ${page(100)} }`, {}, accessToken);
+    expect(onePage.errors).toBeUndefined();
+  });
+
   it('still let Apollo Sandbox introspect the schema', async () => {
     const result = await app.gql(getIntrospectionQuery());
     expect(result.errors).toBeUndefined();

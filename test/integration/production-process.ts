@@ -1,6 +1,7 @@
-// The production entries as the README runs them, minus npm: `node` itself, running the
-// TypeScript sources by stripping their types, so that signals reach the process and nothing
-// else. The server (`npm start`) and the operator CLI (`tessera`), as child processes.
+// The production entry as the README's `npm start` runs it, minus npm: `node` itself, running
+// the TypeScript sources by stripping their types, so that signals reach the server and
+// nothing else. The Dockerfile's CMD is this command too (test/integration/container.test.ts).
+// And the operator CLI (`tessera`) the same way, run to its end.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -12,18 +13,21 @@ export const PRODUCTION_COMMAND: readonly [string, ...string[]] = [process.execP
 /** argv of the `tessera` bin (package.json `bin`), without its arguments. */
 export const CLI_COMMAND: readonly [string, ...string[]] = [process.execPath, 'src/cli/tessera.ts'];
 
-export interface ProductionServer {
+export interface ProductionProcess {
   child: ChildProcess;
   port: number;
-  /** Its stdout lines and stderr chunks so far. */
+  /** Every line it wrote, stdout (JSON) and stderr. */
   output: string[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 }
 
-/** Starts the server with only PATH and `env` set, and resolves once it listens. */
-export async function startProductionServer(
+/**
+ * Starts the production process with only PATH, `PORT=0` and `env` set, and resolves once it
+ * says it listens (rejects if it exits first).
+ */
+export async function startProductionProcess(
   env: Record<string, string>,
-): Promise<ProductionServer> {
+): Promise<ProductionProcess> {
   const child = spawn(PRODUCTION_COMMAND[0], PRODUCTION_COMMAND.slice(1), {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
@@ -63,8 +67,9 @@ export interface CliRun {
 }
 
 /**
- * Runs `tessera args…` with only PATH and `env` set (so nothing of the test's own environment,
- * such as DATABASE_URL, leaks in), `stdin` written to it; kills it after `timeoutMs`.
+ * Runs `tessera args…` with only PATH, HOME and `env` set (so nothing of the test's own
+ * environment, such as DATABASE_URL, leaks in), `stdin` written to it; kills it after
+ * `timeoutMs`.
  */
 export function runTessera(
   args: string[],

@@ -112,6 +112,22 @@ describe('securityEvents', () => {
     }
   });
 
+  it('refuses first over 100 written in the query as BAD_USER_INPUT on first, not as too costly', async () => {
+    const { accessToken } = await signUp(app);
+    for (const first of [101, 1000, 1_000_000]) {
+      const refused = await app.gql(
+        `{ securityEvents(first: ${first}) { id type occurredAt ipAddress userAgent sessionId } }`,
+        {},
+        accessToken,
+      );
+      expect([first, errorOf(refused)]).toEqual([
+        first,
+        { code: 'BAD_USER_INPUT', field: 'first' },
+      ]);
+      expect(refused.errors?.[0]?.message).toBe('first must be between 1 and 100.');
+    }
+  });
+
   it('needs a user', async () => {
     expect(errorOf(await app.gql(EVENTS))).toEqual({ code: 'UNAUTHENTICATED', reason: 'MISSING' });
   });

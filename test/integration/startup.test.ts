@@ -38,6 +38,14 @@ it.each([
     'Tessera cannot start: SHUTDOWN_TIMEOUT_SECONDS must be between 1 and 300, got 0',
   ],
   [
+    { CORS_ORIGINS: 'https://app.example.com, https://*.example.com' },
+    'Tessera cannot start: CORS_ORIGINS entry "https://*.example.com" is a wildcard; list each origin exactly (must be an origin like https://app.example.com)',
+  ],
+  [
+    { REFRESH_COOKIE_SAMESITE: 'relaxed' },
+    'Tessera cannot start: REFRESH_COOKIE_SAMESITE must be one of Strict, Lax, None, got "relaxed"',
+  ],
+  [
     { NODE_ENV: 'production' },
     'Tessera cannot start: DATABASE_URL is required when NODE_ENV=production (the embedded database is for development only)',
   ],

@@ -87,6 +87,16 @@ function frontendObserver(onStatement: (statement: ObservedStatement) => void) {
   };
 }
 
+/** Listens on a free loopback port; resolves with `targetUrl` pointed at it instead. */
+export async function listenInFrontOf(server: Server, targetUrl: string): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const url = new URL(targetUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String(typeof address === 'object' && address ? address.port : 0);
+  return url.toString();
+}
+
 export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   const target = new URL(targetUrl);
   const statements: ObservedStatement[] = [];
@@ -154,14 +164,10 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
       forward(upstream, chunk);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const url = new URL(targetUrl);
-  url.hostname = '127.0.0.1';
-  url.port = String(typeof address === 'object' && address ? address.port : 0);
+  const url = await listenInFrontOf(server, targetUrl);
   return {
     statements,
-    url: url.toString(),
+    url,
     cut() {
       open = false;
       dropAll();

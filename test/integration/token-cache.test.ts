@@ -123,7 +123,8 @@ describe('revocation across three instances', () => {
       accepted += answers.filter((r) => r.data?.me).length;
     }
     expect(accepted).toBe(0);
-  });
+    // 300 sign-ups and revocations pay argon2 each: about 15 s on a quiet machine; room for a busy one.
+  }, 120_000);
 
   it('holds when an instance’s listener connection is cut: it falls back to the database', async () => {
     const auth = await signUp(a);

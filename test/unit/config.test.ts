@@ -23,6 +23,8 @@ describe('loadConfig', () => {
       pruneIntervalSeconds: 3600,
       securityEventRetentionDays: 365,
       shutdownTimeoutSeconds: 10,
+      corsOrigins: [],
+      refreshCookieSameSite: 'Strict',
     });
   });
 
@@ -101,6 +103,44 @@ describe('loadConfig', () => {
         SESSION_TTL_SECONDS: '60',
       }).sessionTtlSeconds,
     ).toBe(60);
+  });
+
+  it('reads CORS_ORIGINS as exact origins, in the form browsers send them', () => {
+    const config = loadConfig({
+      CORS_ORIGINS:
+        ' https://app.example.com , http://localhost:5173,HTTPS://Admin.Example.com:443',
+    });
+    expect(config.corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+      'https://admin.example.com',
+    ]);
+    expect(Object.isFrozen(config.corsOrigins)).toBe(true);
+  });
+
+  it.each([
+    ['*', /wildcard/],
+    ['https://*.example.com', /wildcard/],
+    ['https://app.example.com/', /no path/],
+    ['https://app.example.com/app', /no path/],
+    ['https://app.example.com?x=1', /no path/],
+    ['app.example.com', /http or https/],
+    ['ftp://app.example.com', /http or https/],
+    ['https://user@app.example.com', /http or https/],
+    ['https://app.example.com:99999', /not valid/],
+    ['https://a.example.com,,https://b.example.com', /empty/],
+    ['null', /http or https/],
+  ])('stops on a CORS_ORIGINS entry that is not an exact origin (%s)', (value, problem) => {
+    expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(/^CORS_ORIGINS entry "/);
+    expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(problem);
+  });
+
+  it('reads REFRESH_COOKIE_SAMESITE as Strict, Lax or None, and stops on anything else', () => {
+    expect(loadConfig({ REFRESH_COOKIE_SAMESITE: 'lax' }).refreshCookieSameSite).toBe('Lax');
+    expect(loadConfig({ REFRESH_COOKIE_SAMESITE: 'None' }).refreshCookieSameSite).toBe('None');
+    expect(() => loadConfig({ REFRESH_COOKIE_SAMESITE: 'loose' })).toThrow(
+      /^REFRESH_COOKIE_SAMESITE must be one of Strict, Lax, None, got "loose"$/,
+    );
   });
 
   it('refuses the embedded database in production', () => {

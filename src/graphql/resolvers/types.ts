@@ -7,6 +7,9 @@ import type {
 
 export const AuthPayload: AuthPayloadResolvers = {
   tokenType: () => 'Bearer',
+  // Under the cookie transport the token went out as the cookie (handOver), and the body,
+  // which page scripts read, never carries it.
+  refreshToken: (payload, _, ctx) => (ctx.refreshCookie.requested ? null : payload.refreshToken),
   expiresIn: (payload, _, ctx) =>
     Math.max(
       0,
