@@ -59,6 +59,14 @@ export function asCliError(error: unknown): CliError {
     return new CliError(error.code, error.message, EXIT_CODES.FAILED);
   }
   const message = messageOf(error);
+  // undefined_table: a database nobody has migrated yet (the CLI never migrates on its own).
+  if ((error as { code?: unknown } | null)?.code === '42P01') {
+    return new CliError(
+      'NOT_MIGRATED',
+      'The database has no Tessera tables yet: run tessera migrate first.',
+      EXIT_CODES.FAILED,
+    );
+  }
   if (isDatabaseUnavailable(error)) {
     return new CliError(
       'DATABASE_UNAVAILABLE',

@@ -652,6 +652,9 @@ describe('doctor and migrate', () => {
         expect(before.code).toBe(1);
         expect(before.json.checks[2]).toMatchObject({ name: 'migrations', ok: false });
         expect(before.json.checks[2].detail).toContain('run tessera migrate');
+        const unmigrated = await tessera(['users', 'list', '--json'], env);
+        expect(unmigrated.code).toBe(1);
+        expect(unmigrated.json.error.code).toBe('NOT_MIGRATED');
         const first = await tessera(['migrate', '--json'], env);
         expect(first.code).toBe(0);
         expect(first.json.applied.length).toBeGreaterThanOrEqual(4);
