@@ -237,7 +237,7 @@ export async function runCli(
   program
     .command('doctor')
     .description(
-      'check the configuration, that the database answers, pending migrations, and clock skew against the database',
+      'check the configuration, that the database answers, pending migrations, clock skew against the database, and that notifications (the token caches’ revocation bus) come back',
     )
     .option('--max-clock-skew <ms>', 'the largest acceptable skew', wholeNumber(0, 3_600_000), 1000)
     .action((options: { maxClockSkew: number }, command: Command) =>

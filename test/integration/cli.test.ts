@@ -606,9 +606,32 @@ describe('doctor and migrate', () => {
         ['database', true],
         ['migrations', true],
         ['clock', true],
+        ['notifications', true],
       ]);
+      expect(run.json.checks[4].detail).toMatch(/came back in \d+ ms; \d+ server instance/);
       const text = await tessera(['doctor']);
       expect(text.stdout).toMatch(/^ok\s+clock\s+the database's clock is \d+ ms/m);
+    },
+    SLOW,
+  );
+
+  it(
+    'doctor fails when notifications do not come back (what a transaction-mode pooler does)',
+    async () => {
+      const proxy = await startTcpProxy(database.url);
+      try {
+        proxy.muteNotifications(true);
+        const run = await tessera(['doctor', '--json'], { DATABASE_URL: proxy.url });
+        expect(run.code).toBe(1);
+        expect(
+          run.json.checks
+            .filter((c: { ok: boolean }) => !c.ok)
+            .map((c: { name: string }) => c.name),
+        ).toEqual(['notifications']);
+        expect(run.json.checks[4].detail).toContain('the token caches stay unused');
+      } finally {
+        await proxy.close();
+      }
     },
     SLOW,
   );
