@@ -276,6 +276,22 @@ describe('signing out under the cookie transport', () => {
     expect(setCookieOf(result)).toBe(CLEARED);
   });
 
+  it('deleteAccount clears the cookie; with a wrong password it keeps it', async () => {
+    const { auth, cookie } = await signUpWithCookie();
+    const DELETE = 'mutation($pw: String!) { deleteAccount(currentPassword: $pw) }';
+    const wrong = await app.gql(
+      DELETE,
+      { pw: 'not the password' },
+      auth.accessToken,
+      holding(cookie),
+    );
+    expect(errorOf(wrong)).toEqual({ code: 'INVALID_CREDENTIALS' });
+    expect(setCookieOf(wrong)).toBeUndefined();
+    const result = await app.gql(DELETE, { pw: PASSWORD }, auth.accessToken, holding(cookie));
+    expect(result.data?.deleteAccount).toBe(true);
+    expect(setCookieOf(result)).toBe(CLEARED);
+  });
+
   it('revokeAllTokens with the password sets the new session’s cookie', async () => {
     const { auth, cookie } = await signUpWithCookie();
     const result = await app.gql(REVOKE_ALL, { pw: PASSWORD }, auth.accessToken, holding(cookie));

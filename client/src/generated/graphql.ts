@@ -6,6 +6,10 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 /** What happened to an account. */
 export type SecurityEventType =
+  /** An operator disabled the account: every session was revoked, and sign-in is refused until it is enabled. */
+  | 'ACCOUNT_DISABLED'
+  /** An operator enabled the account again. */
+  | 'ACCOUNT_ENABLED'
   /** Every session of the account was revoked. */
   | 'ALL_SESSIONS_REVOKED'
   /** The account's email address was changed. */

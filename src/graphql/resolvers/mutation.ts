@@ -76,6 +76,8 @@ export const Mutation: MutationResolvers = {
     ),
   deleteAccount: async (_, { currentPassword }, ctx) => {
     await deleteAccount(requestOf(ctx), requireCaller(ctx), { currentPassword });
+    // Every session is gone, and the cookie's token with it.
+    ctx.refreshCookie.clear();
     return true;
   },
 };
