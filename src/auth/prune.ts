@@ -30,6 +30,7 @@ export interface PruneSettings {
 export interface PruneCounts {
   accessTokens: number;
   successorSeals: number;
+  refreshTokens: number;
   sessions: number;
   rateLimitEntries: number;
   cacheLeases: number;
@@ -60,7 +61,9 @@ export async function pruneExpired(
   batchSize = BATCH_SIZE,
 ): Promise<PruneCounts> {
   const now = clock.now();
-  const ended = endedBeforeSql(settings, addSeconds(now, -ENDED_SESSION_RETENTION_SECONDS));
+  const endedBefore = addSeconds(now, -ENDED_SESSION_RETENTION_SECONDS);
+  const ended = endedBeforeSql(settings, endedBefore);
+  const endedTokens = endedBeforeSql(settings, endedBefore, 's');
   const eventsBefore = addSeconds(now, -settings.securityEventRetentionDays * 86_400);
   return {
     accessTokens: await inBatches(
@@ -74,6 +77,17 @@ export async function pruneExpired(
       `update refresh_tokens set successor_seal = null where id in (
          select id from refresh_tokens where successor_seal is not null and used_at < ? limit ?)`,
       [addSeconds(now, -settings.refreshReuseGraceSeconds)],
+      batchSize,
+    ),
+    // An ended session's refresh tokens go first, in statements of their own: deleting the
+    // session would otherwise lock session then tokens (the cascade), the reverse of the order a
+    // refresh or an account deletion takes, and a pass meeting a deletion could deadlock with it.
+    refreshTokens: await inBatches(
+      em,
+      `delete from refresh_tokens where id in (
+         select rt.id from refresh_tokens rt join sessions s on s.id = rt.session_id
+         where ${endedTokens.sql} limit ?)`,
+      endedTokens.params,
       batchSize,
     ),
     sessions: await inBatches(

@@ -552,6 +552,7 @@ describe('prune: one pass at a time', () => {
         'accessTokens',
         'cacheLeases',
         'rateLimitEntries',
+        'refreshTokens',
         'securityEvents',
         'sessions',
         'successorSeals',
