@@ -633,7 +633,7 @@ async function partThree(databaseUrl: string) {
     );
     const proxy = await startTcpProxy(databaseUrl);
     const pruneStarted = performance.now();
-    const pruneArgv = [process.execPath, 'src/prune.ts'];
+    const pruneArgv = [process.execPath, 'src/cli/tessera.ts', 'prune'];
     if (hasTaskset) pruneArgv.unshift('taskset', '-c', '1');
     const prune = spawn(pruneArgv[0] as string, pruneArgv.slice(1), {
       cwd: ROOT,
@@ -684,7 +684,7 @@ ${phases.join('\n')}
 
 Statements for the cold and the warm pass together, per token: ${f(small.statements, 2)} at ${COLD_SAMPLE} rows, ${f(large.statements, 2)} at ${total.toLocaleString('en')} (1 = one per cold lookup, none warm). Peak RSS of the server: ${f(small.peakRss, 0)} / ${f(large.peakRss, 0)} MiB. **Cold p99 at ${total.toLocaleString('en')} rows ÷ at ${COLD_SAMPLE}: ${f(quantile(large.cold.ms, 0.99) / quantile(small.cold.ms, 0.99), 2)}.**
 
-Prune (\`node src/prune.ts\`, the \`npm run prune\` entry, on core 1): ${finished ? 'finished' : `**stopped after the ${PRUNE_BUDGET_SECONDS} s budget**`} in ${f(pruneSeconds, 1)} s; expired access tokens ${expiredBefore.toLocaleString('en')} → ${expiredAfter.toLocaleString('en')} (${deleted.toLocaleString('en')} deleted, ${f(deleted / pruneSeconds, 0)} rows/s, ${batches} delete statements of at most 1000 rows).`,
+Prune (\`node src/cli/tessera.ts prune\`, the \`npm run prune\` entry, on core 1): ${finished ? 'finished' : `**stopped after the ${PRUNE_BUDGET_SECONDS} s budget**`} in ${f(pruneSeconds, 1)} s; expired access tokens ${expiredBefore.toLocaleString('en')} → ${expiredAfter.toLocaleString('en')} (${deleted.toLocaleString('en')} deleted, ${f(deleted / pruneSeconds, 0)} rows/s, ${batches} delete statements of at most 1000 rows).`,
       complaints: [...small.complaints, ...large.complaints],
     };
   } finally {

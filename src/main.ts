@@ -1,7 +1,7 @@
 // Composition root: config → database → server → listen; the prune schedule; graceful shutdown.
 import { systemClock } from './auth/clock.ts';
 import { createPasswordHasher } from './auth/passwords.ts';
-import { pruneExpired } from './auth/prune.ts';
+import { prunePass } from './auth/prune.ts';
 import { startRevocationBus } from './auth/revocation-bus.ts';
 import { createThrottle } from './auth/throttle.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -78,11 +78,17 @@ async function main(): Promise<void> {
     logger.info({ metricsPort }, `Metrics are served on http://localhost:${metricsPort}/metrics`);
   }
 
+  // Every instance keeps the schedule; the prune lock lets one pass run at a time, and an
+  // instance that finds a pass under way (another's, or `tessera prune`) skips its turn.
   const pruneTimer =
     config.pruneIntervalSeconds > 0
       ? setInterval(() => {
-          pruneExpired(orm.em.fork(), systemClock, config)
-            .then((deleted) => logger.info({ deleted }, 'pruned expired data'))
+          prunePass({ em: orm.em.fork(), databaseUrl, clock: systemClock, settings: config })
+            .then((pass) =>
+              pass.kind === 'pruned'
+                ? logger.info({ deleted: pass.deleted }, 'pruned expired data')
+                : logger.debug('another prune pass is under way; skipped this one'),
+            )
             .catch((err: unknown) => logger.warn({ err }, 'pruning failed; will try again'));
         }, config.pruneIntervalSeconds * 1000).unref()
       : undefined;

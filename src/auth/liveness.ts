@@ -67,9 +67,11 @@ export function unendedSessionSql(
 export function endedBeforeSql(
   settings: IdleSettings,
   before: Date,
+  sessionAlias?: string,
 ): { sql: string; params: Date[] } {
+  const column = (name: string) => (sessionAlias ? `${sessionAlias}.${name}` : name);
   return {
-    sql: '(revoked_at < ? or expires_at < ? or last_used_at < ?)',
+    sql: `(${column('revoked_at')} < ? or ${column('expires_at')} < ? or ${column('last_used_at')} < ?)`,
     params: [before, before, addSeconds(before, -settings.refreshTokenTtlSeconds)],
   };
 }

@@ -9,7 +9,10 @@
 // - leases of token caches that ended over an hour ago (instances that stopped without
 //   giving theirs back);
 // - security events older than SECURITY_EVENT_RETENTION_DAYS.
+// One pass at a time across every instance and the CLI (prunePass): an advisory lock.
 import type { EntityManager } from '@mikro-orm/postgresql';
+import pg from 'pg';
+import { connectionOptions, DATABASE_TIMEOUTS } from '../db/pool.ts';
 import { addSeconds, type Clock } from './clock.ts';
 import { endedBeforeSql } from './liveness.ts';
 import { LEASE_TABLE } from './revocation-bus.ts';
@@ -27,6 +30,7 @@ export interface PruneSettings {
 export interface PruneCounts {
   accessTokens: number;
   successorSeals: number;
+  refreshTokens: number;
   sessions: number;
   rateLimitEntries: number;
   cacheLeases: number;
@@ -57,7 +61,9 @@ export async function pruneExpired(
   batchSize = BATCH_SIZE,
 ): Promise<PruneCounts> {
   const now = clock.now();
-  const ended = endedBeforeSql(settings, addSeconds(now, -ENDED_SESSION_RETENTION_SECONDS));
+  const endedBefore = addSeconds(now, -ENDED_SESSION_RETENTION_SECONDS);
+  const ended = endedBeforeSql(settings, endedBefore);
+  const endedTokens = endedBeforeSql(settings, endedBefore, 's');
   const eventsBefore = addSeconds(now, -settings.securityEventRetentionDays * 86_400);
   return {
     accessTokens: await inBatches(
@@ -71,6 +77,17 @@ export async function pruneExpired(
       `update refresh_tokens set successor_seal = null where id in (
          select id from refresh_tokens where successor_seal is not null and used_at < ? limit ?)`,
       [addSeconds(now, -settings.refreshReuseGraceSeconds)],
+      batchSize,
+    ),
+    // An ended session's refresh tokens go first, in statements of their own: deleting the
+    // session would otherwise lock session then tokens (the cascade), the reverse of the order a
+    // refresh or an account deletion takes, and a pass meeting a deletion could deadlock with it.
+    refreshTokens: await inBatches(
+      em,
+      `delete from refresh_tokens where id in (
+         select rt.id from refresh_tokens rt join sessions s on s.id = rt.session_id
+         where ${endedTokens.sql} limit ?)`,
+      endedTokens.params,
       batchSize,
     ),
     sessions: await inBatches(
@@ -101,4 +118,61 @@ export async function pruneExpired(
       batchSize,
     ),
   };
+}
+
+/** "tessera" in ASCII and then "p": the advisory lock of a prune pass (migrate.ts has "\0"). */
+export const PRUNE_LOCK_KEY = 0x7465737365726170n;
+/** How often a pass that waits for the lock asks for it again. */
+const LOCK_POLL_MS = 200;
+
+export type PrunePass =
+  | { kind: 'pruned'; deleted: PruneCounts; waitedMs: number; startedAt: Date; finishedAt: Date }
+  /** Another pass held the lock for all of `waitMs`. */
+  | { kind: 'busy'; waitedMs: number };
+
+/**
+ * One prune pass, while no other runs anywhere: it holds a session-level advisory lock on a
+ * connection of its own for the whole pass (whose batches run on the ORM's connections, each
+ * short). Without the lock every instance's timer pruned at once, competing for the same rows.
+ * A pass that cannot get the lock at once asks again until `waitMs` has passed (the servers'
+ * timers wait 0: the pass under way does their work), then reports `busy`.
+ */
+export async function prunePass(options: {
+  em: EntityManager;
+  databaseUrl: string;
+  clock: Clock;
+  settings: PruneSettings;
+  waitMs?: number;
+}): Promise<PrunePass> {
+  const { em, clock, settings, waitMs = 0 } = options;
+  const lock = new pg.Client({
+    connectionString: options.databaseUrl,
+    ...connectionOptions(DATABASE_TIMEOUTS),
+  });
+  // Should this connection drop mid-pass, PostgreSQL releases the lock and another pass may
+  // start beside this one: harmless (both only delete what is dead), so the pass carries on.
+  lock.on('error', () => {});
+  await lock.connect();
+  const started = performance.now();
+  try {
+    for (;;) {
+      const { rows } = await lock.query<{ locked: boolean }>(
+        'select pg_try_advisory_lock($1) as locked',
+        [PRUNE_LOCK_KEY.toString()],
+      );
+      if (rows[0]?.locked) break;
+      const waitedMs = performance.now() - started;
+      if (waitedMs >= waitMs) return { kind: 'busy', waitedMs };
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(LOCK_POLL_MS, waitMs - waitedMs)),
+      );
+    }
+    const waitedMs = performance.now() - started;
+    const startedAt = clock.now();
+    const deleted = await pruneExpired(em, clock, settings);
+    return { kind: 'pruned', deleted, waitedMs, startedAt, finishedAt: clock.now() };
+  } finally {
+    // Ending the session releases the lock, whether or not the pass got as far as taking it.
+    await lock.end().catch(() => {});
+  }
 }

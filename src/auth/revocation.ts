@@ -10,6 +10,12 @@ import { REVOKE_REASONS } from './liveness.ts';
 import type { IssuedTokens } from './refresh-tokens.ts';
 import { endAllSessions, isSessionFresh, revokeSessions, startSession } from './sessions.ts';
 
+/** Who, other than the account's owner, made a change (an operator), and why: for its event. */
+export interface OperatorNote {
+  readonly actor: string;
+  readonly reason?: string | null;
+}
+
 /**
  * Revokes one session of the user and records it, under the account's share lock (every
  * transaction that changes a user's sessions takes that lock first; credentials.ts). False
@@ -18,12 +24,12 @@ import { endAllSessions, isSessionFresh, revokeSessions, startSession } from './
 async function revokeOneSession(
   tx: AuthRequest['em'],
   req: AuthRequest,
-  target: { userId: string; sessionId: string; reason: string },
+  target: { userId: string; sessionId: string; reason: string; by?: OperatorNote },
 ): Promise<boolean> {
   await lockAccount(tx, target.userId, 'share');
   if ((await revokeSessions(tx, req, target)) === 0) return false;
   const { userId, sessionId } = target;
-  const event = { type: 'SESSION_REVOKED', userId, sessionId } as const;
+  const event = { type: 'SESSION_REVOKED', userId, sessionId, ...target.by } as const;
   recordSecurityEvent(tx, event, req.meta, req.deps.clock.now());
   return true;
 }
@@ -36,6 +42,19 @@ export async function logout(req: AuthRequest, caller: Caller): Promise<void> {
     reason: REVOKE_REASONS.LOGOUT,
   };
   await revokingTransaction(req, (tx) => revokeOneSession(tx, req, target));
+}
+
+/**
+ * An operator revokes one session of an account (`tessera sessions revoke --session`), with no
+ * password asked. False when it is not one of that account's live sessions.
+ */
+export async function revokeSessionOfAccount(
+  req: AuthRequest,
+  target: { userId: string; sessionId: string; by: OperatorNote },
+): Promise<boolean> {
+  if (!isUuid(target.sessionId)) return false;
+  const one = { ...target, reason: REVOKE_REASONS.SESSION_REVOKED };
+  return revokingTransaction(req, (tx) => revokeOneSession(tx, req, one));
 }
 
 /**
@@ -98,12 +117,28 @@ export async function revokeAllSessions(
       },
     });
   }
+  const revokedSessionCount = await signOutEverywhere(req, userId);
+  if (revokedSessionCount === null) throw new AppError('UNAUTHENTICATED', { reason: 'REVOKED' });
+  return { revokedSessionCount, auth: null };
+}
+
+/**
+ * Revokes every session of the account without a password and records ALL_SESSIONS_REVOKED:
+ * `revokeAllTokens` without one, and an operator's `tessera sessions revoke` (`by`: who, and
+ * why, for the event). Returns how many were live, or null when the account is gone.
+ */
+export function signOutEverywhere(
+  req: AuthRequest,
+  userId: string,
+  by?: OperatorNote,
+): Promise<number | null> {
   return revokingTransaction(req, async (tx) => {
     const user = await lockAccount(tx, userId);
-    if (!user) throw new AppError('UNAUTHENTICATED', { reason: 'REVOKED' });
+    if (!user) return null;
     const reason = REVOKE_REASONS.ALL_SESSIONS_REVOKED;
     const revokedSessionCount = await endAllSessions(tx, req, { user, reason });
-    recordSecurityEvent(tx, { type: 'ALL_SESSIONS_REVOKED', userId }, req.meta, clock.now());
-    return { revokedSessionCount, auth: null };
+    const event = { type: 'ALL_SESSIONS_REVOKED', userId, ...by } as const;
+    recordSecurityEvent(tx, event, req.meta, req.deps.clock.now());
+    return revokedSessionCount;
   });
 }

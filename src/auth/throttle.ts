@@ -2,7 +2,8 @@
 // instance shares them: failed password checks (LOGIN_MAX_FAILURES per (email, network) per 15
 // minutes, 100 per network per day) and sign-ups (SIGNUP_MAX_PER_IP per network per hour).
 // A client's "network" is client-network.ts's. Keys are SHA-256 digests, so the table holds no
-// email address or IP in the clear.
+// email address or IP in the clear; an (email, network) entry also carries the digest of the
+// email alone, so that an operator can clear an address's lockout from every network.
 //
 // How a password check is admitted, race-free and without mistaking concurrency for guessing:
 // each check in flight holds a *pending* entry for its keys, and is admitted only while
@@ -68,6 +69,8 @@ export interface ThrottleOptions {
 interface Limit {
   kind: RateLimitKind;
   key: string;
+  /** The digest of the email alone, on the (email, network) limit's entries. */
+  emailKey: string | null;
   max: number;
   windowSeconds: number;
 }
@@ -80,6 +83,16 @@ interface Entry {
 
 function digest(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex');
+}
+
+/** The keys of a password check's two limits, and of its email alone. */
+function passwordKeys(email: string, ip: string | null) {
+  const network = clientNetwork(ip);
+  return {
+    emailAndNetwork: digest('email-ip', email, network),
+    email: digest('email', email),
+    network: digest('ip', network),
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -130,17 +143,19 @@ export function createThrottle(options: ThrottleOptions): Throttle {
   const maxPerIp = options.maxFailuresPerIp ?? IP_MAX_FAILURES;
 
   const passwordLimits = (email: string, ip: string | null): Limit[] => {
-    const network = clientNetwork(ip);
+    const keys = passwordKeys(email, ip);
     return [
       {
         kind: 'password_email_network',
-        key: digest('email-ip', email, network),
+        key: keys.emailAndNetwork,
+        emailKey: keys.email,
         max: options.maxFailuresPerEmailAndIp,
         windowSeconds: EMAIL_IP_WINDOW_SECONDS,
       },
       {
         kind: 'password_network',
-        key: digest('ip', network),
+        key: keys.network,
+        emailKey: null,
         max: maxPerIp,
         windowSeconds: IP_WINDOW_SECONDS,
       },
@@ -177,9 +192,15 @@ export function createThrottle(options: ThrottleOptions): Throttle {
         if (refusal) return { state: 'refused', refusal } as const;
         if (busy) return { state: 'busy', limit: busy } as const;
         await client.query(
-          `insert into ${THROTTLE_TABLE} (key, attempt_id, kind, expires_at)
-           select key, $2, 'pending', $3 from unnest($1::text[]) as key`,
-          [limits.map((l) => l.key), attemptId, addSeconds(now, PENDING_TTL_SECONDS)],
+          `insert into ${THROTTLE_TABLE} (key, attempt_id, kind, expires_at, email_key)
+           select key, $2, 'pending', $3, email_key
+             from unnest($1::text[], $4::text[]) as entry(key, email_key)`,
+          [
+            limits.map((l) => l.key),
+            attemptId,
+            addSeconds(now, PENDING_TTL_SECONDS),
+            limits.map((l) => l.emailKey),
+          ],
         );
         return { state: 'admitted' } as const;
       },
@@ -211,10 +232,10 @@ export function createThrottle(options: ThrottleOptions): Throttle {
               // An upsert, not an update: the pending entry may have lapsed (and been pruned)
               // under an overloaded check, and the failure must be counted all the same.
               await client.query(
-                `insert into ${THROTTLE_TABLE} (key, attempt_id, kind, expires_at)
-                   values ($2, $1, 'failure', $3)
+                `insert into ${THROTTLE_TABLE} (key, attempt_id, kind, expires_at, email_key)
+                   values ($2, $1, 'failure', $3, $4)
                    on conflict (key, attempt_id) do update set kind = 'failure', expires_at = $3`,
-                [attemptId, limit.key, addSeconds(now, limit.windowSeconds)],
+                [attemptId, limit.key, addSeconds(now, limit.windowSeconds), limit.emailKey],
               );
             }
             const entries = await entriesOf(
@@ -271,5 +292,31 @@ export function createThrottle(options: ThrottleOptions): Throttle {
         return { allowed: true };
       });
     },
+  };
+}
+
+/**
+ * An operator lifts a lockout: forgets the failed password checks of `email` (normalised) from
+ * every network, or with `ip` from that client's network only, and then also that network's
+ * own count (its IP_MAX_FAILURES a day, which locks out everyone behind it). Checks in flight
+ * are left to settle. Returns how many failures were forgotten.
+ */
+export async function clearPasswordFailures(
+  pool: pg.Pool,
+  target: { email: string; ip?: string },
+): Promise<{ emailFailures: number; networkFailures: number }> {
+  const forget = async (column: 'key' | 'email_key', value: string) =>
+    (
+      await pool.query(`delete from ${THROTTLE_TABLE} where kind = 'failure' and ${column} = $1`, [
+        value,
+      ])
+    ).rowCount ?? 0;
+  const keys = passwordKeys(target.email, target.ip ?? null);
+  if (target.ip === undefined) {
+    return { emailFailures: await forget('email_key', keys.email), networkFailures: 0 };
+  }
+  return {
+    emailFailures: await forget('key', keys.emailAndNetwork),
+    networkFailures: await forget('key', keys.network),
   };
 }

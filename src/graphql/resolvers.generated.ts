@@ -189,6 +189,8 @@ export type SecurityEventType =
   | 'PASSWORD_CHANGED'
   /** Password attempts were refused for exceeding the limits. */
   | 'RATE_LIMITED'
+  /** An operator cleared the account's failed password attempts (`tessera throttle clear`). */
+  | 'RATE_LIMIT_CLEARED'
   /** A spent refresh token was presented again after the retry window: its session was revoked. */
   | 'REFRESH_TOKEN_REUSE'
   /** One session was revoked (by `logout` or `revokeSession`). */

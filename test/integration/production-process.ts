@@ -1,6 +1,7 @@
 // The production entry as the README's `npm start` runs it, minus npm: `node` itself, running
 // the TypeScript sources by stripping their types, so that signals reach the server and
 // nothing else. The Dockerfile's CMD is this command too (test/integration/container.test.ts).
+// And the operator CLI (`tessera`) the same way, run to its end.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -8,6 +9,9 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** argv of the production process; spawn it with `cwd: ROOT`. */
 export const PRODUCTION_COMMAND: readonly [string, ...string[]] = [process.execPath, 'src/main.ts'];
+
+/** argv of the `tessera` bin (package.json `bin`), without its arguments. */
+export const CLI_COMMAND: readonly [string, ...string[]] = [process.execPath, 'src/cli/tessera.ts'];
 
 export interface ProductionProcess {
   child: ChildProcess;
@@ -50,4 +54,56 @@ export async function startProductionProcess(
     void exited.then(() => reject(new Error(`the server exited: ${output.join('\n')}`)));
   });
   return { child, port, output, exited };
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout as JSON, when the run had --json. */
+  json: any;
+  /** performance.now() when it exited. */
+  exitedAt: number;
+}
+
+/**
+ * Runs `tessera args…` with only PATH, HOME and `env` set (so nothing of the test's own
+ * environment, such as DATABASE_URL, leaks in), `stdin` written to it; kills it after
+ * `timeoutMs`.
+ */
+export function runTessera(
+  args: string[],
+  env: Record<string, string>,
+  options: { stdin?: string; timeoutMs?: number; command?: readonly string[] } = {},
+): Promise<CliRun> {
+  const [command = '', ...prefix] = options.command ?? CLI_COMMAND;
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...prefix, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    child.stdin.end(options.stdin ?? '');
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      const exitedAt = performance.now();
+      let json: unknown;
+      try {
+        json = args.includes('--json') ? JSON.parse(stdout) : undefined;
+      } catch {
+        json = undefined;
+      }
+      resolve({ code, stdout, stderr, json, exitedAt });
+    });
+  });
 }

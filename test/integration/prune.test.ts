@@ -54,6 +54,7 @@ describe('pruneExpired', () => {
 
     expect(deleted.accessTokens).toBeGreaterThanOrEqual(3);
     expect(deleted.sessions).toBeGreaterThanOrEqual(2); // the revoked one and the idle one
+    expect(deleted.refreshTokens).toBeGreaterThanOrEqual(3); // theirs, before the sessions
     expect(deleted.securityEvents).toBeGreaterThanOrEqual(3);
     expect(deleted.successorSeals).toBeGreaterThanOrEqual(1);
     expect(

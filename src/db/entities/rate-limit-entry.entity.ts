@@ -11,6 +11,8 @@ const RateLimitEntrySchema = defineEntity({
     attemptId: p.uuid().primary(),
     kind: p.enum(['pending', 'failure', 'signup']),
     expiresAt: p.datetime().index(),
+    // Hex SHA-256 of the email alone, on (email, network) entries: `tessera throttle clear`.
+    emailKey: p.string().length(64).nullable().index(),
   },
 });
 

@@ -15,6 +15,7 @@ export const SECURITY_EVENT_TYPES = [
   'PASSWORD_CHANGED',
   'ACCOUNT_DISABLED',
   'ACCOUNT_ENABLED',
+  'RATE_LIMIT_CLEARED',
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 
