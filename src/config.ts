@@ -8,6 +8,8 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
   readonly port: number;
+  /** Where GET /metrics is served; undefined: nowhere. Never the same as `port`. */
+  readonly metricsPort: number | undefined;
   readonly production: boolean;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
@@ -186,10 +188,24 @@ export function loadConfig(env: Env): Config {
       `(${refreshTokenTtlSeconds}) must not exceed SESSION_TTL_SECONDS (${sessionTtlSeconds})`,
     );
   }
+  const port = integer(env, 'PORT', 4000, 0, 65_535);
+  const metricsPort =
+    read(env, 'METRICS_PORT') === undefined
+      ? undefined
+      : integer(env, 'METRICS_PORT', 0, 0, 65_535);
+  // The metrics tell how the service is used and loaded; they belong on a port of their own
+  // that only the scraper reaches, never on the public one (0 picks a free port for each).
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
+    throw new ConfigError(
+      'METRICS_PORT',
+      `must differ from PORT (${port}): /metrics is never served on the API port`,
+    );
+  }
   const config: Config = {
     databaseUrl: dbUrl,
     dataDir: read(env, 'DATA_DIR') ?? './.data',
-    port: integer(env, 'PORT', 4000, 0, 65_535),
+    port,
+    metricsPort,
     production,
     accessTokenTtlSeconds,
     refreshTokenTtlSeconds,

@@ -41,3 +41,14 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
   };
   return destination ? pino(options, destination) : pino(options);
 }
+
+/**
+ * The same logger without the redaction pass, for the request line alone. That line is built
+ * field by field from values that cannot hold a credential (method, pathname, status, timing,
+ * and request-summary.ts's names, codes and ids; never a body, header, query string or
+ * variable), and it is written for every request, while redaction is most of what a log call
+ * costs (about 8 of 10 µs a line here). Every other line keeps it.
+ */
+export function withoutRedaction(logger: Logger): Logger {
+  return logger.child({}, { redact: [] });
+}

@@ -8,8 +8,10 @@ import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/open-database.ts';
 import { createPool } from './db/pool.ts';
 import { createContextFactory } from './graphql/context.ts';
+import { createMetricsServer } from './http/metrics-server.ts';
 import { createTesseraServer } from './http/server.ts';
 import { createLogger } from './log.ts';
+import { createMetrics } from './metrics.ts';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -23,6 +25,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config, logger);
   const { orm, databaseUrl } = database;
+  // Counted only where they can be read: without METRICS_PORT nothing is kept.
+  const metrics = config.metricsPort === undefined ? undefined : createMetrics();
 
   const pool = createPool(databaseUrl, (err) =>
     logger.warn({ err }, 'idle database connection lost'),
@@ -39,7 +43,13 @@ async function main(): Promise<void> {
     cacheSize: config.tokenCacheSize,
     leaseMs: config.tokenCacheLeaseSeconds * 1000,
     onError: (err) => logger.warn({ err }, 'token cache listener lost; checks go to the database'),
+    metrics: metrics?.auth,
   });
+  metrics?.watchPools({
+    orm: () => orm.em.fork().getConnection().getNativeClient(),
+    throttle: () => pool,
+  });
+  metrics?.watchTokenCache(revocations);
   const server = createTesseraServer({
     orm,
     createContext: createContextFactory({
@@ -50,6 +60,7 @@ async function main(): Promise<void> {
         passwords: createPasswordHasher(),
         throttle,
         revocations,
+        metrics: metrics?.auth,
       },
     }),
     production: config.production,
@@ -57,9 +68,15 @@ async function main(): Promise<void> {
     logger,
     corsOrigins: config.corsOrigins,
     refreshCookieSameSite: config.refreshCookieSameSite,
+    metrics: metrics?.requests,
   });
   const port = await server.listen(config.port);
   logger.info({ port }, `Tessera is listening on http://localhost:${port}/graphql`);
+  const metricsServer = metrics && createMetricsServer({ render: metrics.render, logger });
+  if (metricsServer) {
+    const metricsPort = await metricsServer.listen(config.metricsPort ?? 0);
+    logger.info({ metricsPort }, `Metrics are served on http://localhost:${metricsPort}/metrics`);
+  }
 
   // Every instance keeps the schedule; the prune lock lets one pass run at a time, and an
   // instance that finds a pass under way (another's, or `tessera prune`) skips its turn.
@@ -96,6 +113,7 @@ async function main(): Promise<void> {
     try {
       // In this order: requests in flight still use both pools and the database.
       await server.close();
+      await metricsServer?.close();
       await revocations.stop();
       await pool.end();
       await database.close();

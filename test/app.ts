@@ -16,9 +16,11 @@ import { createThrottle } from '../src/auth/throttle.ts';
 import { createOrmOptions } from '../src/db/orm-options.ts';
 import { createPool, type DatabaseTimeouts } from '../src/db/pool.ts';
 import { createContextFactory } from '../src/graphql/context.ts';
+import { createMetricsServer } from '../src/http/metrics-server.ts';
 import type { SameSite } from '../src/http/refresh-cookie.ts';
 import { createTesseraServer } from '../src/http/server.ts';
 import { createLogger } from '../src/log.ts';
+import { createMetrics } from '../src/metrics.ts';
 
 export class TestClock implements Clock {
   private current = Date.now();
@@ -50,6 +52,8 @@ export interface GraphQLResult {
 
 export interface TestApp {
   url: string;
+  /** Where this app's own registry is served (as METRICS_PORT would): `${metricsUrl}/metrics`. */
+  metricsUrl: string;
   clock: TestClock;
   orm: MikroORM;
   /** Every SQL statement the ORM has sent, in order. */
@@ -91,6 +95,8 @@ export async function startApp(options: AppOptions): Promise<TestApp> {
   const clock = options.clock ?? new TestClock();
   const queries: string[] = [];
   const { databaseUrl } = options;
+  // Always on, as in production with METRICS_PORT set, so the tests and benchmarks pay for it.
+  const metrics = createMetrics();
   const pool = createPool(databaseUrl, () => {}, options.databaseTimeouts);
   const throttle = createThrottle({
     pool,
@@ -109,6 +115,7 @@ export async function startApp(options: AppOptions): Promise<TestApp> {
           cacheSize: options.tokenCache?.size ?? 10_000,
           leaseMs: options.tokenCache?.leaseMs ?? 1000,
           onError: () => {},
+          metrics: metrics.auth,
         });
   const orm = await MikroORM.init(
     createOrmOptions({
@@ -118,12 +125,18 @@ export async function startApp(options: AppOptions): Promise<TestApp> {
       ...(options.databaseTimeouts && { timeouts: options.databaseTimeouts }),
     }),
   );
+  metrics.watchPools({
+    orm: () => orm.em.fork().getConnection().getNativeClient(),
+    throttle: () => pool,
+  });
+  if (revocations) metrics.watchTokenCache(revocations);
   const auth: AuthDeps = {
     clock,
     settings: { ...DEFAULT_SETTINGS, ...options.settings },
     passwords: options.passwords ?? cheapPasswords,
     throttle,
     revocations: revocations ?? noRevocationBus,
+    metrics: metrics.auth,
   };
   const server = createTesseraServer({
     orm,
@@ -133,11 +146,18 @@ export async function startApp(options: AppOptions): Promise<TestApp> {
     logger: options.logger ?? createLogger('silent'),
     corsOrigins: options.corsOrigins ?? [],
     refreshCookieSameSite: options.refreshCookieSameSite ?? 'Strict',
+    metrics: metrics.requests,
   });
   const port = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
+  const metricsServer = createMetricsServer({
+    render: metrics.render,
+    logger: options.logger ?? createLogger('silent'),
+  });
+  const metricsPort = await metricsServer.listen(0, '127.0.0.1');
   return {
     url,
+    metricsUrl: `http://127.0.0.1:${metricsPort}`,
     clock,
     orm,
     queries,
@@ -163,6 +183,7 @@ export async function startApp(options: AppOptions): Promise<TestApp> {
     },
     async close() {
       await server.close();
+      await metricsServer.close();
       await revocations?.stop();
       await orm.close();
       await pool.end();

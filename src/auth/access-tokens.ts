@@ -6,6 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AccessTokenProblem } from '../errors.ts';
 import type { SessionView, UserView } from './caller.ts';
 import { sessionState } from './liveness.ts';
+import { type AuthMetrics, metricsOf } from './metrics-sink.ts';
 import type { RevocationBus } from './revocation-bus.ts';
 import type { TokenSettings } from './settings.ts';
 import type { CachedCheck } from './token-cache.ts';
@@ -96,13 +97,23 @@ function judge(check: CachedCheck, settings: TokenSettings, now: Date): AccessTo
 export async function validateAccessToken(
   em: EntityManager,
   raw: string,
-  context: { settings: TokenSettings; now: Date; revocations: RevocationBus },
+  context: {
+    settings: TokenSettings;
+    now: Date;
+    revocations: RevocationBus;
+    metrics?: AuthMetrics;
+  },
 ): Promise<AccessTokenResult> {
   if (!isWellFormedToken(raw, 'access')) return { kind: 'rejected', reason: 'MALFORMED' };
   const digest = hashToken(raw);
+  const metrics = metricsOf(context);
   const cache = context.revocations.servingCache();
   const cached = cache?.get(digest);
-  if (cached) return judge(cached, context.settings, context.now);
+  if (cached) {
+    metrics.tokenCacheLookup('hit');
+    return judge(cached, context.settings, context.now);
+  }
+  metrics.tokenCacheLookup(cache ? 'miss' : 'bypass');
   const epoch = cache?.epoch ?? 0;
   const check = await lookUpAccessToken(em, digest);
   cache?.fill(digest, check, epoch);

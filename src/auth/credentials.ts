@@ -17,6 +17,7 @@ import { User } from '../db/entities/index.ts';
 import { AppError, WRONG_CURRENT_PASSWORD_MESSAGE } from '../errors.ts';
 import { type AuthRequest, revokingTransaction } from './deps.ts';
 import { recordSecurityEvent } from './events.ts';
+import { metricsOf } from './metrics-sink.ts';
 
 /** How often a check is redone because a committed change overtook it, before giving up. */
 const MAX_CHECKS = 3;
@@ -96,6 +97,7 @@ export async function withCheckedPassword<T, P = undefined>(
   const { passwords, throttle, clock } = req.deps;
   const admission = await throttle.beginPasswordCheck(account.email, req.meta.ipAddress);
   if (!admission.allowed) {
+    metricsOf(req.deps).rateLimited(admission.limit);
     throw new AppError('RATE_LIMITED', { retryAfter: admission.retryAfterSeconds });
   }
   const { check } = admission;

@@ -2,6 +2,7 @@
 // operation takes: the request's EntityManager, those dependencies, and where it came from.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from './clock.ts';
+import { type AuthMetrics, metricsOf } from './metrics-sink.ts';
 import type { PasswordHasher } from './passwords.ts';
 import type { RevocationBus } from './revocation-bus.ts';
 import type { TokenSettings } from './settings.ts';
@@ -14,6 +15,8 @@ export interface AuthDeps {
   readonly throttle: Throttle;
   /** Keeps every instance's token cache coherent with revocations. */
   readonly revocations: RevocationBus;
+  /** Where the lifecycle reports logins, refreshes, revocations… (metrics-sink.ts); none by default. */
+  readonly metrics?: AuthMetrics;
 }
 
 /** Where a request came from, recorded on sessions and security events. */
@@ -26,6 +29,20 @@ export interface AuthRequest {
   readonly em: EntityManager;
   readonly deps: AuthDeps;
   readonly meta: RequestMeta;
+}
+
+/** Sessions revoked in a transaction that has not committed yet, by reason. */
+const revokedIn = new WeakMap<EntityManager, Array<{ reason: string; count: number }>>();
+
+/**
+ * Notes, inside a revokingTransaction, that `count` live sessions were revoked for `reason`.
+ * They are reported (metricsOf) only once the transaction has committed: one that rolls back
+ * revoked nothing.
+ */
+export function noteRevokedSessions(tx: EntityManager, reason: string, count: number): void {
+  const notes = revokedIn.get(tx) ?? [];
+  notes.push({ reason, count });
+  revokedIn.set(tx, notes);
 }
 
 /**
@@ -42,6 +59,12 @@ export async function revokingTransaction<T>(
     committed = tx;
     return work(tx);
   });
-  if (committed) await req.deps.revocations.settle(committed);
+  if (committed) {
+    for (const { reason, count } of revokedIn.get(committed) ?? []) {
+      metricsOf(req.deps).sessionsRevoked(reason, count);
+    }
+    revokedIn.delete(committed);
+    await req.deps.revocations.settle(committed);
+  }
   return result;
 }

@@ -9,9 +9,10 @@ import { inTransaction } from '../db/pool.ts';
 import { AppError, type RefreshTokenProblem } from '../errors.ts';
 import type { SessionView, UserView } from './caller.ts';
 import { addSeconds, earliest } from './clock.ts';
-import { type AuthRequest, revokingTransaction } from './deps.ts';
+import { type AuthRequest, noteRevokedSessions, revokingTransaction } from './deps.ts';
 import { recordSecurityEvent } from './events.ts';
 import { REVOKE_REASONS, sessionState } from './liveness.ts';
+import { metricsOf, type RefreshTokenReuseOutcome } from './metrics-sink.ts';
 import type { TokenSettings } from './settings.ts';
 import { openSuccessor, sealSuccessor } from './successor-seal.ts';
 import { generateToken, hashToken, isWellFormedToken } from './tokens.ts';
@@ -212,25 +213,43 @@ async function rotateUnspentRefreshToken(
  * finds it spent within the window and is handed the same sealed successor.
  */
 export async function rotateRefreshToken(req: AuthRequest, raw: string): Promise<IssuedTokens> {
-  if (!isWellFormedToken(raw, 'refresh')) {
-    throw new AppError('INVALID_REFRESH_TOKEN', { reason: 'INVALID' });
+  const metrics = metricsOf(req.deps);
+  let outcome: RotationOutcome;
+  try {
+    outcome = isWellFormedToken(raw, 'refresh')
+      ? await rotateWellFormedRefreshToken(req, raw)
+      : refused('INVALID');
+  } catch (error) {
+    metrics.refresh('error');
+    throw error;
   }
-  const first = await rotateUnspentRefreshToken(req, raw);
-  const outcome = first.kind === 'spent' ? await rotateSpentRefreshToken(req, raw) : first;
   // Thrown only after the transaction committed, so a reuse revocation is never rolled back.
   if (outcome.kind === 'refused') {
+    metrics.refresh(outcome.reason.toLowerCase() as Lowercase<RefreshTokenProblem>);
     throw new AppError('INVALID_REFRESH_TOKEN', { reason: outcome.reason });
   }
+  metrics.refresh('success');
   return outcome.tokens;
+}
+
+async function rotateWellFormedRefreshToken(
+  req: AuthRequest,
+  raw: string,
+): Promise<RotationOutcome> {
+  const first = await rotateUnspentRefreshToken(req, raw);
+  return first.kind === 'spent' ? rotateSpentRefreshToken(req, raw) : first;
 }
 
 /**
  * A spent token: within the retry window the same successor (rule 5), after it reuse, and the
  * whole session goes (rule 6). Rare, so the ORM's way; the row lock orders it as above.
  */
-function rotateSpentRefreshToken(req: AuthRequest, raw: string): Promise<RotationOutcome> {
+async function rotateSpentRefreshToken(req: AuthRequest, raw: string): Promise<RotationOutcome> {
   const { clock, settings } = req.deps;
-  return revokingTransaction(req, async (tx): Promise<RotationOutcome> => {
+  // Reported once the transaction has committed: a rolled-back one decided nothing.
+  let reuse: RefreshTokenReuseOutcome | undefined;
+  const outcome = await revokingTransaction(req, async (tx): Promise<RotationOutcome> => {
+    reuse = undefined;
     const now = clock.now();
     const token = await tx.findOne(
       RefreshToken,
@@ -253,7 +272,11 @@ function rotateSpentRefreshToken(req: AuthRequest, raw: string): Promise<Rotatio
         ? await tx.findOne(RefreshToken, token.successorId)
         : null;
       const pair = token.successorSeal && openSuccessor<TokenPair>(raw, token.successorSeal);
-      if (!successor || successor.usedAt || !pair) return refused('REUSED');
+      if (!successor || successor.usedAt || !pair) {
+        reuse = 'retry_refused';
+        return refused('REUSED');
+      }
+      reuse = 'retry_answered';
       return {
         kind: 'issued',
         tokens: {
@@ -269,6 +292,8 @@ function rotateSpentRefreshToken(req: AuthRequest, raw: string): Promise<Rotatio
     // family goes, and the owner is told through the security log.
     session.revokedAt = now;
     session.revokedReason = REVOKE_REASONS.REFRESH_TOKEN_REUSE;
+    reuse = 'session_revoked';
+    noteRevokedSessions(tx, REVOKE_REASONS.REFRESH_TOKEN_REUSE, 1);
     await req.deps.revocations.announce(tx, { sessionIds: [session.id] });
     recordSecurityEvent(
       tx,
@@ -278,6 +303,8 @@ function rotateSpentRefreshToken(req: AuthRequest, raw: string): Promise<Rotatio
     );
     return refused('REUSED');
   });
+  if (reuse) metricsOf(req.deps).refreshTokenReuse(reuse);
+  return outcome;
 }
 
 /**

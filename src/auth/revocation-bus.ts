@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { connectionOptions } from '../db/pool.ts';
+import type { AuthMetrics } from './metrics-sink.ts';
 import { type RevocationTarget, TokenCache } from './token-cache.ts';
 
 const REVOCATIONS = 'tessera_revocations';
@@ -52,10 +53,14 @@ export interface RevocationBusOptions {
   /** How long a lease lasts; also the longest a revoker waits for an instance that hangs. */
   leaseMs: number;
   onError(error: unknown): void;
+  /** Told of every drop from the cache (metrics-sink.ts). */
+  metrics?: Pick<AuthMetrics, 'tokenCacheInvalidated'>;
 }
 
 export interface StartedRevocationBus extends RevocationBus {
   readonly instanceId: string;
+  /** For the operator's metrics: whether the cache may serve now, and how many checks it holds. */
+  cacheState(): { serving: boolean; entries: number } | undefined;
   /** Stops serving from the cache, gives the lease back (so no revoker waits for it), disconnects. */
   stop(): Promise<void>;
 }
@@ -101,6 +106,7 @@ export async function startRevocationBus(
       };
       if (!cache) return; // nothing to drop, and no lease: nobody waits for this instance
       cache.drop({ sessionIds: s, userIds: u });
+      options.metrics?.tokenCacheInvalidated(u ? 'users' : 'sessions');
       via
         .query(`${BUS_SQL_MARK} select pg_notify($1, $2)`, [ACKS, `${id} ${instanceId}`])
         .catch((error: unknown) => lose(error));
@@ -171,7 +177,10 @@ export async function startRevocationBus(
     }
     next.on('end', () => lose(new Error('revocation listener disconnected')));
     // Whatever was announced while no connection listened is unknown: start from nothing.
-    cache?.clear();
+    if (cache) {
+      cache.clear();
+      options.metrics?.tokenCacheInvalidated('all');
+    }
     client = next;
     await renew();
   }
@@ -210,10 +219,13 @@ export async function startRevocationBus(
   }, renewEveryMs);
   timer.unref();
 
+  const servingCache = () =>
+    performance.now() < servingUntil && Date.now() < servingUntilWall ? cache : undefined;
+
   return {
     instanceId,
-    servingCache: () =>
-      performance.now() < servingUntil && Date.now() < servingUntilWall ? cache : undefined,
+    servingCache,
+    cacheState: () => cache && { serving: servingCache() !== undefined, entries: cache.size },
 
     async announce(tx, target) {
       const id = randomUUID();

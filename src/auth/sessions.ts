@@ -5,7 +5,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Session, type User } from '../db/entities/index.ts';
 import type { SessionView } from './caller.ts';
 import { addSeconds } from './clock.ts';
-import type { AuthRequest } from './deps.ts';
+import { type AuthRequest, noteRevokedSessions } from './deps.ts';
 import { liveSessionFilter, unendedSessionSql } from './liveness.ts';
 import { type IssuedTokens, issueTokenPair } from './refresh-tokens.ts';
 import type { TokenSettings } from './settings.ts';
@@ -77,7 +77,9 @@ export async function revokeSessions(
     tx,
     target.sessionId ? { sessionIds: [target.sessionId] } : { userIds: [target.userId] },
   );
-  return rows.filter((row) => row.was_live).length;
+  const live = rows.filter((row) => row.was_live).length;
+  noteRevokedSessions(tx, target.reason, live);
+  return live;
 }
 
 /** A session is fresh while its password was entered less than FRESH_AUTH_SECONDS ago. */

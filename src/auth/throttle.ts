@@ -30,7 +30,14 @@ const PENDING_TTL_SECONDS = 30;
 /** How long a check may wait for others in flight before it is refused after all. */
 const MAX_WAIT_MS = 5000;
 
-export type Admission = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+/** Which limit an attempt counts against: per (email, network) or per network (password
+ * checks), or sign-ups per network. */
+export type RateLimitKind = 'password_email_network' | 'password_network' | 'signup_network';
+
+/** A refusal names the limit that refused, for the operator's metrics. */
+export type Refusal = { allowed: false; retryAfterSeconds: number; limit: RateLimitKind };
+
+export type Admission = { allowed: true } | Refusal;
 
 /** One admitted password check; settle it exactly once. */
 export interface PasswordCheck {
@@ -46,9 +53,7 @@ export interface Throttle {
   beginPasswordCheck(
     email: string,
     ip: string | null,
-  ): Promise<
-    { allowed: true; check: PasswordCheck } | { allowed: false; retryAfterSeconds: number }
-  >;
+  ): Promise<{ allowed: true; check: PasswordCheck } | Refusal>;
   /** Counts a sign-up attempt of the client; refused past SIGNUP_MAX_PER_IP in the window. */
   admitSignUp(ip: string | null): Promise<Admission>;
 }
@@ -62,6 +67,7 @@ export interface ThrottleOptions {
 }
 
 interface Limit {
+  kind: RateLimitKind;
   key: string;
   /** The digest of the email alone, on the (email, network) limit's entries. */
   emailKey: string | null;
@@ -140,12 +146,14 @@ export function createThrottle(options: ThrottleOptions): Throttle {
     const keys = passwordKeys(email, ip);
     return [
       {
+        kind: 'password_email_network',
         key: keys.emailAndNetwork,
         emailKey: keys.email,
         max: options.maxFailuresPerEmailAndIp,
         windowSeconds: EMAIL_IP_WINDOW_SECONDS,
       },
       {
+        kind: 'password_network',
         key: keys.network,
         emailKey: null,
         max: maxPerIp,
@@ -166,22 +174,23 @@ export function createThrottle(options: ThrottleOptions): Throttle {
           limits.map((l) => l.key),
           now,
         );
-        let retryAfterSeconds = 0;
-        let busy = false;
+        let refusal: Refusal | undefined;
+        let busy: RateLimitKind | undefined;
         for (const limit of limits) {
           const own = entries.filter((e) => e.key === limit.key);
           const failures = own.filter((e) => e.kind === 'failure').map((e) => e.expires_at);
           if (failures.length >= limit.max) {
-            retryAfterSeconds = Math.max(
-              retryAfterSeconds,
-              secondsUntilBelow(failures, limit.max, now),
-            );
+            const retryAfterSeconds = secondsUntilBelow(failures, limit.max, now);
+            // The limit that holds out longest is the one the client is told about.
+            if (!refusal || retryAfterSeconds > refusal.retryAfterSeconds) {
+              refusal = { allowed: false, retryAfterSeconds, limit: limit.kind };
+            }
           } else if (own.length >= limit.max) {
-            busy = true;
+            busy ??= limit.kind;
           }
         }
-        if (retryAfterSeconds > 0) return { state: 'refused', retryAfterSeconds } as const;
-        if (busy) return { state: 'busy' } as const;
+        if (refusal) return { state: 'refused', refusal } as const;
+        if (busy) return { state: 'busy', limit: busy } as const;
         await client.query(
           `insert into ${THROTTLE_TABLE} (key, attempt_id, kind, expires_at, email_key)
            select key, $2, 'pending', $3, email_key
@@ -255,12 +264,10 @@ export function createThrottle(options: ThrottleOptions): Throttle {
         const outcome = await tryAdmit(limits, attemptId);
         if (outcome.state === 'admitted')
           return { allowed: true, check: checkFor(limits, attemptId) };
-        if (outcome.state === 'refused') {
-          return { allowed: false, retryAfterSeconds: outcome.retryAfterSeconds };
-        }
+        if (outcome.state === 'refused') return outcome.refusal;
         // Full only of checks still in flight: wait for them to settle rather than refuse.
         if (performance.now() - started > MAX_WAIT_MS)
-          return { allowed: false, retryAfterSeconds: 1 };
+          return { allowed: false, retryAfterSeconds: 1, limit: outcome.limit };
         await sleep(pause * (0.5 + Math.random()));
       }
     },
@@ -272,7 +279,11 @@ export function createThrottle(options: ThrottleOptions): Throttle {
         const now = clock.now();
         const expiries = (await entriesOf(client, [key], now)).map((e) => e.expires_at);
         if (expiries.length >= max) {
-          return { allowed: false, retryAfterSeconds: secondsUntilBelow(expiries, max, now) };
+          return {
+            allowed: false,
+            retryAfterSeconds: secondsUntilBelow(expiries, max, now),
+            limit: 'signup_network',
+          } as const;
         }
         await client.query(
           `insert into ${THROTTLE_TABLE} (key, attempt_id, kind, expires_at) values ($1, $2, 'signup', $3)`,

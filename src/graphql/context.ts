@@ -7,6 +7,7 @@ import type { SessionView, UserView } from '../auth/caller.ts';
 import type { AuthDeps, RequestMeta } from '../auth/deps.ts';
 import type { UnauthenticatedReason } from '../errors.ts';
 import { isDatabaseUnavailable, serviceUnavailableError } from './errors.ts';
+import type { RequestSummary } from './request-summary.ts';
 
 export type Viewer =
   | { kind: 'anonymous' }
@@ -36,6 +37,10 @@ export interface GraphQLContext {
   refreshCookie: RefreshCookie;
   /** The viewer's session, or the one whose tokens this request just handed out. */
   currentSessionId: string | null;
+  /** The viewer, or the account whose tokens this request just handed out. */
+  currentUserId: string | null;
+  /** Filled in as the response is sent, for the request's log line and metrics. */
+  summary?: RequestSummary;
 }
 
 /** `Bearer <token>`, scheme case-insensitive (RFC 7235); undefined when there is no header. */
@@ -59,6 +64,7 @@ export async function identifyViewer(
     settings: auth.settings,
     now: auth.clock.now(),
     revocations: auth.revocations,
+    metrics: auth.metrics,
   });
   return result.kind === 'valid'
     ? { kind: 'authenticated', user: result.user, session: result.session }
@@ -70,6 +76,8 @@ export interface ContextRequest {
   headers: HeaderMap;
   /** The client's address as the HTTP layer determined it (socket, or trusted proxy). */
   ipAddress: string | null;
+  /** Where the request's log line and metrics read what it was (request-summary.ts). */
+  summary?: RequestSummary;
   refreshCookie: RefreshCookie;
 }
 
@@ -77,7 +85,7 @@ export type ContextFactory = (request: ContextRequest) => Promise<GraphQLContext
 
 export function createContextFactory(deps: { orm: MikroORM; auth: AuthDeps }): ContextFactory {
   const { orm, auth } = deps;
-  return async ({ headers, ipAddress, refreshCookie }) => {
+  return async ({ headers, ipAddress, refreshCookie, summary }) => {
     const em = orm.em.fork();
     try {
       const viewer = await identifyViewer(em, auth, headers.get('authorization'));
@@ -87,6 +95,8 @@ export function createContextFactory(deps: { orm: MikroORM; auth: AuthDeps }): C
         viewer,
         meta: { ipAddress, userAgent: headers.get('user-agent')?.slice(0, 512) ?? null },
         currentSessionId: viewer.kind === 'authenticated' ? viewer.session.id : null,
+        currentUserId: viewer.kind === 'authenticated' ? viewer.user.id : null,
+        summary,
         refreshCookie,
       };
     } catch (error) {

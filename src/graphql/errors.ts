@@ -19,7 +19,8 @@ import type { Logger } from 'pino';
 import { AppError, ERROR_MESSAGES, type ErrorCode } from '../errors.ts';
 import { InvalidEmailAddressError } from './scalars.ts';
 
-const CLIENT_ERROR_CODES = new Set([
+/** GraphQL's own client-error codes, passed through to the client (with its values taken out). */
+export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set([
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_USER_INPUT',

@@ -13,6 +13,7 @@ import type { GraphQLContext } from './context.ts';
 import { createFormatError } from './errors.ts';
 import { createLandingPagePlugin } from './landing-page.ts';
 import { MAX_TOKENS, requestLimits } from './limits.ts';
+import { requestSummaryPlugin } from './request-summary.ts';
 import { resolvers } from './resolvers/index.ts';
 
 const typeDefs = readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8');
@@ -103,6 +104,7 @@ export function createApolloServer(options: {
       ApolloServerPluginDrainHttpServer({ httpServer }),
       wwwAuthenticate,
       statusFromErrorCodes,
+      requestSummaryPlugin,
       ...(limits.plugins as ApolloServerPlugin<GraphQLContext>[]),
     ],
   });

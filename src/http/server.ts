@@ -9,10 +9,12 @@ import { HeaderMap } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { ContextFactory } from '../graphql/context.ts';
+import { errorCodesOfBody, type RequestSummary } from '../graphql/request-summary.ts';
 import { createApolloServer } from '../graphql/server.ts';
-import { withRequestId } from '../log.ts';
+import { withoutRedaction, withRequestId } from '../log.ts';
 import { clientAddress } from './client-address.ts';
 import { createCorsPolicy } from './cors.ts';
+import { listenOn } from './listen.ts';
 import {
   openRefreshCookieExchange,
   REFRESH_TRANSPORT_HEADER,
@@ -39,6 +41,21 @@ export interface TesseraServerOptions {
   /** CORS_ORIGINS, validated; empty: no CORS headers. */
   corsOrigins: readonly string[];
   refreshCookieSameSite: SameSite;
+  /** Told of every finished request (src/metrics.ts); none by default. */
+  metrics?: RequestMetrics;
+}
+
+/** A request as its metrics see it, once its response is finished (or its client went away). */
+export interface FinishedRequest {
+  /** Whether it was for /graphql. */
+  graphql: boolean;
+  summary: RequestSummary;
+  /** From its arrival to the end of its response. */
+  seconds: number;
+}
+
+export interface RequestMetrics {
+  requestFinished(request: FinishedRequest): void;
 }
 
 export interface TesseraServer {
@@ -96,10 +113,12 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 function sendError(
   res: ServerResponse,
+  summary: RequestSummary,
   status: number,
   extensions: ErrorExtensions,
   message: string,
 ): void {
+  summary.errorCodes = [extensions.code];
   send(res, status, { errors: [{ message, extensions }] });
 }
 
@@ -135,14 +154,20 @@ function parseJsonBody(req: IncomingMessage, raw: Buffer): unknown {
 }
 
 export function createTesseraServer(options: TesseraServerOptions): TesseraServer {
-  const { orm, createContext, production, trustProxy, logger } = options;
+  const { orm, createContext, production, trustProxy, logger, metrics } = options;
   const cors = createCorsPolicy(options.corsOrigins);
+  const requestLog = withoutRedaction(logger);
   const httpServer = createServer();
   const apollo = createApolloServer({ production, logger, httpServer });
   let draining = false;
   const inFlight = new Set<ServerResponse>();
 
-  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  async function handleGraphQL(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    summary: RequestSummary,
+  ): Promise<void> {
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
@@ -161,12 +186,21 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: () =>
-        createContext({ headers, ipAddress: clientAddress(req, trustProxy), refreshCookie }),
+        createContext({
+          headers,
+          ipAddress: clientAddress(req, trustProxy),
+          refreshCookie,
+          summary,
+        }),
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     const setCookie = refreshCookie.setCookieHeader();
     if (setCookie) res.setHeader('set-cookie', setCookie);
     res.statusCode = response.status ?? 200;
+    // Answered before the request pipeline (whose plugin fills the summary) ever ran.
+    if (!summary.errorCodes && res.statusCode >= 400 && response.body.kind === 'complete') {
+      summary.errorCodes = errorCodesOfBody(response.body.string);
+    }
     if (response.body.kind === 'complete') {
       res.end(response.body.string);
       return;
@@ -195,7 +229,12 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
     }
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    summary: RequestSummary,
+  ): Promise<void> {
     const origin = req.headers.origin;
     for (const [name, value] of Object.entries(cors.headersFor(origin))) res.setHeader(name, value);
     if (url.pathname === '/graphql') {
@@ -214,12 +253,13 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
         res.setHeader('allow', GRAPHQL_METHODS.join(', '));
         return sendError(
           res,
+          summary,
           405,
           { code: 'BAD_REQUEST' },
           'The API at /graphql takes GET and POST.',
         );
       }
-      return handleGraphQL(req, res, url);
+      return handleGraphQL(req, res, url, summary);
     }
     if (url.pathname === '/healthz' && req.method === 'GET')
       return send(res, 200, { status: 'ok' });
@@ -229,14 +269,19 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
       const ready = await isDatabaseReady();
       return send(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unavailable' });
     }
-    sendError(res, 404, { code: 'NOT_FOUND' }, 'Not found. The API is at /graphql.');
+    sendError(res, summary, 404, { code: 'NOT_FOUND' }, 'Not found. The API is at /graphql.');
   }
 
-  function handleFailure(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+  function handleFailure(
+    req: IncomingMessage,
+    res: ServerResponse,
+    summary: RequestSummary,
+    error: unknown,
+  ): void {
     if (error instanceof HttpError) {
       res.setHeader('connection', 'close');
       const code = error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
-      sendError(res, error.status, error.extensions ?? { code }, error.message);
+      sendError(res, summary, error.status, error.extensions ?? { code }, error.message);
       return;
     }
     if (res.destroyed || (req.destroyed && !req.complete)) {
@@ -247,7 +292,7 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
     }
     logger.error({ err: error }, 'unhandled error in the HTTP handler');
     if (!res.headersSent) {
-      sendError(res, 500, { code: 'INTERNAL_SERVER_ERROR' }, 'Something went wrong.');
+      sendError(res, summary, 500, { code: 'INTERNAL_SERVER_ERROR' }, 'Something went wrong.');
     } else res.end();
   }
 
@@ -261,28 +306,37 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
     const started = performance.now();
     // Node's parser accepts any request target (absolute-form included); parse it once here.
     const url = parseRequestTarget(req.url);
+    // Filled in on the way (request-summary.ts, sendError): only names, codes and ids.
+    const summary: RequestSummary = {};
     res.once('close', () => {
+      const milliseconds = performance.now() - started;
       // 'close', not 'finish': a request whose client went away gets its line too. Listeners run
       // in the emitter's async context, so the request id is set again here.
       withRequestId(requestId, () =>
-        logger.info(
+        requestLog.info(
           {
             method: req.method,
             // The pathname only: a GET's query string carries the operation and its variables,
             // and an absolute-form target may carry userinfo (a password).
             path: url?.pathname ?? null,
             status: res.statusCode,
-            durationMs: Math.round((performance.now() - started) * 10) / 10,
+            durationMs: Math.round(milliseconds * 10) / 10,
             ...(!res.writableFinished && { aborted: true }),
+            ...summary,
           },
           'request',
         ),
       );
+      metrics?.requestFinished({
+        graphql: url?.pathname === '/graphql',
+        summary,
+        seconds: milliseconds / 1000,
+      });
     });
     const handled = url
-      ? handle(req, res, url)
+      ? handle(req, res, url, summary)
       : Promise.reject(new HttpError(400, 'The request target is not a valid URL.'));
-    handled.catch((error: unknown) => handleFailure(req, res, error));
+    handled.catch((error: unknown) => handleFailure(req, res, summary, error));
   }
 
   /**
@@ -327,12 +381,7 @@ export function createTesseraServer(options: TesseraServerOptions): TesseraServe
     httpServer,
     async listen(port, host) {
       await apollo.start();
-      await new Promise<void>((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => resolve());
-      });
-      const address = httpServer.address();
-      return typeof address === 'object' && address ? address.port : port;
+      return listenOn(httpServer, port, host);
     },
     async close() {
       draining = true;

@@ -10,6 +10,7 @@ import { withCheckedPassword } from '../auth/credentials.ts';
 import type { AuthRequest } from '../auth/deps.ts';
 import { recordSecurityEvent } from '../auth/events.ts';
 import { REVOKE_REASONS } from '../auth/liveness.ts';
+import { metricsOf, outcomeOfError } from '../auth/metrics-sink.ts';
 import { assertPasswordAcceptable } from '../auth/passwords.ts';
 import type { IssuedTokens } from '../auth/refresh-tokens.ts';
 import { endAllSessions, startSession } from '../auth/sessions.ts';
@@ -28,6 +29,7 @@ async function assertEmailFree(em: EntityManager, email: string): Promise<void> 
 async function spendAddressAttempt(req: AuthRequest): Promise<void> {
   const admission = await req.deps.throttle.admitSignUp(req.meta.ipAddress);
   if (!admission.allowed) {
+    metricsOf(req.deps).rateLimited(admission.limit);
     throw new AppError('RATE_LIMITED', { retryAfter: admission.retryAfterSeconds });
   }
 }
@@ -112,25 +114,33 @@ export function createUserByOperator(
   });
 }
 
-export function logIn(
+export async function logIn(
   req: AuthRequest,
   input: { email: string; password: string },
 ): Promise<IssuedTokens> {
-  const email = normalizeEmail(input.email, 'email');
-  return withCheckedPassword(req, {
-    account: { email },
-    password: input.password,
-    act: (tx, user) => {
-      const issued = startSession(tx, req, user);
-      recordSecurityEvent(
-        tx,
-        { type: 'LOGIN_SUCCEEDED', userId: user.id, sessionId: issued.session.id },
-        req.meta,
-        req.deps.clock.now(),
-      );
-      return issued;
-    },
-  });
+  const metrics = metricsOf(req.deps);
+  try {
+    const email = normalizeEmail(input.email, 'email');
+    const issued = await withCheckedPassword(req, {
+      account: { email },
+      password: input.password,
+      act: (tx, user) => {
+        const issued = startSession(tx, req, user);
+        recordSecurityEvent(
+          tx,
+          { type: 'LOGIN_SUCCEEDED', userId: user.id, sessionId: issued.session.id },
+          req.meta,
+          req.deps.clock.now(),
+        );
+        return issued;
+      },
+    });
+    metrics.login('success');
+    return issued;
+  } catch (error) {
+    metrics.login(outcomeOfError(error));
+    throw error;
+  }
 }
 
 /** A sensitive change: the account changes, every session ends, a new one begins for the caller. */

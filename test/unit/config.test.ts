@@ -7,6 +7,7 @@ describe('loadConfig', () => {
       databaseUrl: undefined,
       dataDir: './.data',
       port: 4000,
+      metricsPort: undefined,
       production: false,
       accessTokenTtlSeconds: 900,
       refreshTokenTtlSeconds: 1_209_600,
@@ -33,6 +34,7 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://u:p@db:5432/t',
       DATA_DIR: '/var/tessera',
       PORT: '8080',
+      METRICS_PORT: '9464',
       NODE_ENV: 'production',
       ACCESS_TOKEN_TTL_SECONDS: '60',
       REFRESH_TOKEN_TTL_SECONDS: '3600',
@@ -51,6 +53,7 @@ describe('loadConfig', () => {
       databaseUrl: 'postgres://u:p@db:5432/t',
       dataDir: '/var/tessera',
       port: 8080,
+      metricsPort: 9464,
       production: true,
       accessTokenTtlSeconds: 60,
       refreshTokenTtlSeconds: 3600,
@@ -71,6 +74,8 @@ describe('loadConfig', () => {
   it.each([
     ['PORT', 'abc'],
     ['PORT', '70000'],
+    ['METRICS_PORT', 'metrics'],
+    ['METRICS_PORT', '70000'],
     ['ACCESS_TOKEN_TTL_SECONDS', '0'],
     ['ACCESS_TOKEN_TTL_SECONDS', '-5'],
     ['SESSION_TTL_SECONDS', '1.5'],
@@ -103,6 +108,15 @@ describe('loadConfig', () => {
         SESSION_TTL_SECONDS: '60',
       }).sessionTtlSeconds,
     ).toBe(60);
+  });
+
+  it('never serves /metrics on the API port: METRICS_PORT equal to PORT stops the start', () => {
+    expect(() => loadConfig({ PORT: '8080', METRICS_PORT: '8080' })).toThrow(
+      /^METRICS_PORT must differ from PORT \(8080\)/,
+    );
+    expect(() => loadConfig({ METRICS_PORT: '4000' })).toThrow(/^METRICS_PORT must differ/);
+    // 0 is "any free port", a different one for each listener.
+    expect(loadConfig({ PORT: '0', METRICS_PORT: '0' }).metricsPort).toBe(0);
   });
 
   it('reads CORS_ORIGINS as exact origins, in the form browsers send them', () => {

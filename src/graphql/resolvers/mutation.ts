@@ -16,6 +16,7 @@ import { requestOf, requireCaller } from './viewer.ts';
  */
 function handOver(ctx: GraphQLContext, tokens: IssuedTokens): IssuedTokens {
   ctx.currentSessionId = tokens.session.id;
+  ctx.currentUserId = tokens.user.id;
   const lifetimeMs = tokens.refreshTokenExpiresAt.getTime() - ctx.auth.clock.now().getTime();
   ctx.refreshCookie.set(tokens.refreshToken, lifetimeMs / 1000);
   return tokens;
