@@ -1,6 +1,9 @@
 // Loads and validates the process configuration (contract section 6).
 // This is the only module that reads process.env; everything else gets settings as arguments.
-import { SAME_SITE_VALUES, type SameSite } from './http/refresh-cookie.ts';
+
+/** The SameSite attributes REFRESH_COOKIE_SAMESITE may name (http/refresh-cookie.ts writes them). */
+export const SAME_SITE_VALUES = ['Strict', 'Lax', 'None'] as const;
+export type SameSite = (typeof SAME_SITE_VALUES)[number];
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -102,18 +105,31 @@ function databaseUrl(env: Env): string | undefined {
  * responses with the user's cookie, so a typo must stop the start, not widen or silently empty it.
  * Entries are kept in the form browsers send in `Origin` (lower-case host, no default port).
  */
-function corsOrigins(env: Env): readonly string[] {
+function corsOrigins(env: Env, production: boolean): readonly string[] {
   const raw = read(env, 'CORS_ORIGINS');
   if (raw === undefined) return [];
   const origins = raw.split(',').map((item) => {
     const entry = item.trim();
-    const problem = originProblem(entry);
+    const problem = originProblem(entry) ?? (production ? plaintextProblem(entry) : undefined);
     if (problem) {
       throw new ConfigError('CORS_ORIGINS', `entry ${JSON.stringify(entry)} ${problem}`);
     }
     return new URL(entry).origin;
   });
   return Object.freeze(origins);
+}
+
+/**
+ * In production a listed origin must be https (localhost aside, for a local tool): a page served
+ * over plain http can be rewritten by anyone on its network, and would then read every
+ * credentialed answer the list lets it read.
+ */
+function plaintextProblem(entry: string): string | undefined {
+  const { protocol, hostname } = new URL(entry);
+  if (protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(hostname)) {
+    return undefined;
+  }
+  return 'is plain http, which NODE_ENV=production refuses (a network can rewrite such a page)';
 }
 
 function originProblem(entry: string): string | undefined {
@@ -222,7 +238,7 @@ export function loadConfig(env: Env): Config {
     pruneIntervalSeconds: integer(env, 'PRUNE_INTERVAL_SECONDS', 3600, 0, 7 * DAY),
     securityEventRetentionDays: integer(env, 'SECURITY_EVENT_RETENTION_DAYS', 365, 1, 36_500),
     shutdownTimeoutSeconds: integer(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 300),
-    corsOrigins: corsOrigins(env),
+    corsOrigins: corsOrigins(env, production),
     refreshCookieSameSite: sameSite(env),
   };
   return Object.freeze(config);

@@ -13,11 +13,11 @@ import {
 } from '../src/auth/revocation-bus.ts';
 import type { TokenSettings } from '../src/auth/settings.ts';
 import { createThrottle } from '../src/auth/throttle.ts';
+import type { SameSite } from '../src/config.ts';
 import { createOrmOptions } from '../src/db/orm-options.ts';
 import { createPool, type DatabaseTimeouts } from '../src/db/pool.ts';
 import { createContextFactory } from '../src/graphql/context.ts';
 import { createMetricsServer } from '../src/http/metrics-server.ts';
-import type { SameSite } from '../src/http/refresh-cookie.ts';
 import { createTesseraServer } from '../src/http/server.ts';
 import { createLogger } from '../src/log.ts';
 import { createMetrics } from '../src/metrics.ts';

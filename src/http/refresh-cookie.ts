@@ -1,6 +1,8 @@
 // The refresh-token cookie of contract section 7 as text: the transport header that asks for
 // it, reading it from a Cookie header, and the Set-Cookie that hands it over or clears it. Pure;
 // src/http/server.ts applies what a request's resolvers asked for (docs/browser-clients.md).
+
+import type { SameSite } from '../config.ts';
 import type { RefreshCookie } from '../graphql/context.ts';
 
 /**
@@ -9,8 +11,6 @@ import type { RefreshCookie } from '../graphql/context.ts';
  */
 export const REFRESH_COOKIE_NAME = '__Host-tessera_refresh';
 export const REFRESH_TRANSPORT_HEADER = 'x-tessera-refresh-transport';
-export const SAME_SITE_VALUES = ['Strict', 'Lax', 'None'] as const;
-export type SameSite = (typeof SAME_SITE_VALUES)[number];
 
 /** The value of cookie `name` in a Cookie request header (RFC 6265 §5.4); the first one wins. */
 export function readCookie(header: string | undefined, name: string): string | undefined {

@@ -8,6 +8,7 @@ import { connect, Server as NetServer, type Socket } from 'node:net';
 import { HeaderMap } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
+import type { SameSite } from '../config.ts';
 import type { ContextFactory } from '../graphql/context.ts';
 import { errorCodesOfBody, type RequestSummary } from '../graphql/request-summary.ts';
 import { createApolloServer } from '../graphql/server.ts';
@@ -15,11 +16,7 @@ import { withoutRedaction, withRequestId } from '../log.ts';
 import { clientAddress } from './client-address.ts';
 import { createCorsPolicy } from './cors.ts';
 import { listenOn } from './listen.ts';
-import {
-  openRefreshCookieExchange,
-  REFRESH_TRANSPORT_HEADER,
-  type SameSite,
-} from './refresh-cookie.ts';
+import { openRefreshCookieExchange, REFRESH_TRANSPORT_HEADER } from './refresh-cookie.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const READY_TIMEOUT_MS = 2000;

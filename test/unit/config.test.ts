@@ -149,6 +149,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(problem);
   });
 
+  it('refuses a plain-http CORS origin in production, localhost aside', () => {
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/tessera' };
+    expect(() => loadConfig({ ...production, CORS_ORIGINS: 'http://app.example.com' })).toThrow(
+      /^CORS_ORIGINS entry "http:\/\/app.example.com" is plain http/,
+    );
+    expect(
+      loadConfig({ ...production, CORS_ORIGINS: 'https://app.example.com,http://localhost:5173' })
+        .corsOrigins,
+    ).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(loadConfig({ CORS_ORIGINS: 'http://app.example.com' }).corsOrigins).toEqual([
+      'http://app.example.com',
+    ]);
+  });
+
   it('reads REFRESH_COOKIE_SAMESITE as Strict, Lax or None, and stops on anything else', () => {
     expect(loadConfig({ REFRESH_COOKIE_SAMESITE: 'lax' }).refreshCookieSameSite).toBe('Lax');
     expect(loadConfig({ REFRESH_COOKIE_SAMESITE: 'None' }).refreshCookieSameSite).toBe('None');
