@@ -18,7 +18,7 @@ import {
 import { doctor } from './doctor.ts';
 import { migrate, prune } from './maintenance.ts';
 import { type Operator, withOperator } from './operator.ts';
-import { asCliError, EXIT_CODES, type ExitCode, type Report } from './output.ts';
+import { asCliError, CliError, EXIT_CODES, type ExitCode, type Report } from './output.ts';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -55,6 +55,14 @@ const emailAddress = (raw: string): string => {
  * of the machine. One trailing line break is not part of it (`echo`, a here-string, a file).
  */
 async function passwordFromStdin(stdin: NodeJS.ReadableStream): Promise<string> {
+  // A terminal would echo the password as it is typed, and keep it in its scrollback.
+  if ((stdin as { isTTY?: boolean }).isTTY) {
+    throw new CliError(
+      'USAGE',
+      'stdin is a terminal, which would echo the password: pipe it in (from a password manager or a file).',
+      EXIT_CODES.USAGE,
+    );
+  }
   return (await text(stdin)).replace(/\r?\n$/, '');
 }
 

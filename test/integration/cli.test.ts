@@ -1,10 +1,12 @@
 // The operator CLI as an operator runs it: the real `tessera` bin as a child process, against a
 // real PostgreSQL that running server instances share.
 import { userInfo } from 'node:os';
+import { Readable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { systemClock } from '../../src/auth/clock.ts';
 import { PRUNE_LOCK_KEY, prunePass } from '../../src/auth/prune.ts';
+import { runCli } from '../../src/cli/program.ts';
 import { freePort } from '../../src/db/embedded-database.ts';
 import { createMigratedDatabase } from '../database.ts';
 import {
@@ -344,6 +346,19 @@ describe('users create, disable, enable, delete', () => {
       );
       expect(short.code).toBe(2);
       expect((await tessera(['users', 'create', '--email', uniqueEmail()])).code).toBe(2);
+
+      // A terminal as stdin would echo the password as it is typed: refused, nothing created.
+      const output: string[] = [];
+      const terminal = Object.assign(Readable.from([PASSWORD]), { isTTY: true });
+      const typed = uniqueEmail();
+      const code = await runCli(
+        ['users', 'create', '--email', typed, '--password-stdin'],
+        { DATABASE_URL: database.url },
+        { stdout: (t) => output.push(t), stderr: (t) => output.push(t), stdin: terminal },
+      );
+      expect(code).toBe(2);
+      expect(output.join('')).toMatch(/stdin is a terminal/);
+      expect(errorOf(await login(app, typed))?.code).toBe('INVALID_CREDENTIALS');
     },
     SLOW,
   );
