@@ -80,16 +80,26 @@ async function main(): Promise<void> {
 
   // Every instance keeps the schedule; the prune lock lets one pass run at a time, and an
   // instance that finds a pass under way (another's, or `tessera prune`) skips its turn.
+  /** The pass under way, if any: shutdown lets it finish before closing the pools it uses. */
+  let pruning: Promise<void> | undefined;
   const pruneTimer =
     config.pruneIntervalSeconds > 0
       ? setInterval(() => {
-          prunePass({ em: orm.em.fork(), databaseUrl, clock: systemClock, settings: config })
+          pruning = prunePass({
+            em: orm.em.fork(),
+            databaseUrl,
+            clock: systemClock,
+            settings: config,
+          })
             .then((pass) =>
               pass.kind === 'pruned'
                 ? logger.info({ deleted: pass.deleted }, 'pruned expired data')
                 : logger.debug('another prune pass is under way; skipped this one'),
             )
-            .catch((err: unknown) => logger.warn({ err }, 'pruning failed; will try again'));
+            .catch((err: unknown) => logger.warn({ err }, 'pruning failed; will try again'))
+            .finally(() => {
+              pruning = undefined;
+            });
         }, config.pruneIntervalSeconds * 1000).unref()
       : undefined;
 
@@ -113,6 +123,7 @@ async function main(): Promise<void> {
     try {
       // In this order: requests in flight still use both pools and the database.
       await server.close();
+      await pruning;
       await metricsServer?.close();
       await revocations.stop();
       await pool.end();
