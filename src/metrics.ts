@@ -100,7 +100,7 @@ export function createMetrics(): TesseraMetrics {
     'refreshes_total',
     'refreshToken calls, by outcome: success (a new or the retried pair), invalid, expired, revoked, reused, error.',
     'outcome',
-    ['success', 'invalid', 'expired', 'revoked', 'reused'],
+    ['success', 'invalid', 'expired', 'revoked', 'reused', 'error'],
   );
   const reuse = counter(
     registry,
