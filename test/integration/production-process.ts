@@ -10,7 +10,8 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const start: string = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
 ).scripts.start;
-const [program, ...args] = start.split(/\s+/);
+// An `exec` in front (the shell then becomes node, so signals reach it) changes nothing here.
+const [program, ...args] = start.replace(/^exec\s+/, '').split(/\s+/);
 if (program !== 'node' || args.some((arg) => /["'$;&|<>]/.test(arg))) {
   throw new Error(`package.json's start is not a plain \`node …\` command: ${start}`);
 }
