@@ -1,6 +1,6 @@
 # Tessera's container image. The start command is the production command that CI runs
-# (`node src/main.ts`, test/integration/production-process.ts); test/integration/container.test.ts
-# holds this file to it, since no container engine runs in CI to build the image.
+# (package.json's `start` without its `exec`; test/integration/production-process.ts reads it
+# from there); test/integration/container.test.ts holds this file to it, since no container engine runs in CI to build the image.
 # Build: docker build -t tessera .   Run: docker run -e DATABASE_URL=postgres://… -p 4000:4000 tessera
 
 # The Node the npm scripts run on (package.json's `node` dependency), so the image runs the same.
@@ -42,4 +42,4 @@ EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT || 4000}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "src/main.ts"]
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "src/main.ts"]

@@ -9,13 +9,15 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
+import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { BUS_SQL_MARK } from '../src/auth/revocation-bus.ts';
 import { generateToken, hashToken } from '../src/auth/tokens.ts';
-import { ROOT } from '../test/integration/production-process.ts';
+import { PRODUCTION_COMMAND, ROOT } from '../test/integration/production-process.ts';
 import { startTcpProxy, type TcpProxy } from '../test/integration/tcp-proxy.ts';
 import {
+  COMMAND_WITHOUT_V8_FLAGS,
   coreTicks,
   cpuMs,
   hasTaskset,
@@ -64,6 +66,8 @@ const revision = (() => {
 })();
 
 const median = (xs: number[]) => quantile(xs, 0.5);
+const PRODUCTION_ARGS = ['node', ...PRODUCTION_COMMAND.slice(1)].join(' ');
+const CONTROL_ARGS = ['node', ...COMMAND_WITHOUT_V8_FLAGS.slice(1)].join(' ');
 const f = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '—');
 const notes: string[] = []; // what looked wrong, for the report
 
@@ -129,7 +133,7 @@ const LOGIN =
   'mutation($e: EmailAddress!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken } }';
 const REFRESH =
   'mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken } }';
-const ME = '{ me { id } }';
+const ME = '{ me { id email } }';
 
 async function signUp(base: string, email: string) {
   const r = await gql(base, SIGN_UP, { e: email, p: PASSWORD });
@@ -169,6 +173,8 @@ const businessStatements = (proxy: TcpProxy) =>
 interface Kind {
   name: string;
   connections: number;
+  /** Probe /healthz every 10 ms during the round: how long the event loop keeps others waiting. */
+  probeLag?: boolean;
   /** autocannon `requests`, built afresh for each run. */
   requests(): autocannon.Request[];
   /** Called before each round, e.g. to top up a pool of single-use tokens. */
@@ -188,14 +194,19 @@ interface Round {
   serverCpuPercent: number;
   stealPercent: number;
   bad: number; // non-2xx, socket errors, timeouts and GraphQL errors
+  lagMs: number[];
 }
 
 async function partOne(databaseUrl: string) {
   const proxy = await startTcpProxy(databaseUrl);
   const server = await startServer(proxy.url, 'server');
+  // The same load on the production command without its V8 flags, round for round, so that
+  // what the flags save in memory and cost in throughput is measured in this run.
+  const control = await startServer(proxy.url, 'control', COMMAND_WITHOUT_V8_FLAGS);
   try {
     const base = server.url;
     const rssAtStart = memoryMiB(server.pid, 'VmRSS');
+    const controlRssAtStart = memoryMiB(control.pid, 'VmRSS');
     const accounts = await inParallel(ACCOUNTS, 4, (i) => signUp(base, `bench-${i}@example.com`));
     const accessTokens = accounts.map((a) => a.accessToken);
     const loginEmails = Array.from({ length: LOGIN_ACCOUNTS }, (_, i) => `bench-${i}@example.com`);
@@ -241,7 +252,7 @@ async function partOne(databaseUrl: string) {
         ],
       },
       {
-        name: `authenticated \`{ me { id } }\`, ${ACCOUNTS} tokens in turn`,
+        name: `authenticated \`${ME}\`, ${ACCOUNTS} tokens in turn`,
         connections: CONNECTIONS,
         requests: () => [
           {
@@ -255,8 +266,24 @@ async function partOne(databaseUrl: string) {
         ],
       },
       {
+        // For information: the token's cost without the query's (the ratio is the row above's).
+        name: `authenticated \`{ __typename }\`, ${ACCOUNTS} tokens in turn`,
+        connections: CONNECTIONS,
+        requests: () => [
+          {
+            ...post(JSON.stringify({ query: '{ __typename }' })),
+            setupRequest: (req) => {
+              const token = accessTokens[nextToken++ % accessTokens.length];
+              return { ...req, headers: { ...req.headers, authorization: `Bearer ${token}` } };
+            },
+            onResponse: checked('authenticated __typename'),
+          },
+        ],
+      },
+      {
         name: `\`login\`, ${LOGIN_ACCOUNTS} accounts in turn`,
         connections: LOGIN_CONNECTIONS,
+        probeLag: true,
         requests: () => [
           {
             ...post(''),
@@ -300,26 +327,37 @@ async function partOne(databaseUrl: string) {
       },
     ];
 
-    const run = async (kind: Kind, seconds: number): Promise<Round> => {
+    const run = async (kind: Kind, seconds: number, target = server): Promise<Round> => {
       await kind.prepare?.();
-      await settle(server.pid);
+      await settle(target.pid);
       proxy.statements.length = 0;
       graphqlErrors = 0;
-      const cpuBefore = cpuMs(server.pid);
+      const cpuBefore = cpuMs(target.pid);
       const coreBefore = coreTicks(SERVER_CORE);
       const loadBefore = process.cpuUsage();
       const wallBefore = performance.now();
+      const lagMs: number[] = [];
+      const probe = kind.probeLag
+        ? setInterval(() => {
+            const sent = performance.now();
+            fetch(`${target.url}/healthz`).then(
+              (r) => r.body?.cancel().then(() => lagMs.push(performance.now() - sent)),
+              () => {},
+            );
+          }, 10)
+        : undefined;
       const result = await autocannon({
-        url: `${base}/graphql`,
+        url: `${target.url}/graphql`,
         connections: kind.connections,
         duration: seconds,
         requests: kind.requests(),
       });
+      clearInterval(probe);
       const loadCpu = process.cpuUsage(loadBefore);
       const wall = performance.now() - wallBefore;
-      const serverCpuDuring = cpuMs(server.pid) - cpuBefore;
+      const serverCpuDuring = cpuMs(target.pid) - cpuBefore;
       const core = coreTicks(SERVER_CORE);
-      await settle(server.pid);
+      await settle(target.pid);
       const sent = result.requests.sent;
       return {
         rps: result.requests.average,
@@ -328,28 +366,42 @@ async function partOne(databaseUrl: string) {
         completed: result.requests.total,
         sent,
         statementsPerRequest: businessStatements(proxy) / sent,
-        cpuMsPerRequest: (cpuMs(server.pid) - cpuBefore) / sent,
-        rssMiB: memoryMiB(server.pid, 'VmRSS'),
+        cpuMsPerRequest: (cpuMs(target.pid) - cpuBefore) / sent,
+        rssMiB: memoryMiB(target.pid, 'VmRSS'),
         loadCpuPercent: ((loadCpu.user + loadCpu.system) / 1000 / wall) * 100,
         serverCpuPercent: (serverCpuDuring / wall) * 100,
         stealPercent: ((core.steal - coreBefore.steal) / (core.total - coreBefore.total)) * 100,
         bad: result.non2xx + result.errors + result.timeouts + graphqlErrors,
+        lagMs,
       };
     };
 
-    for (const kind of kinds) await run(kind, Math.min(2, SECONDS)); // warm-up: caches, JIT
+    for (const kind of kinds) {
+      await run(kind, Math.min(2, SECONDS)); // warm-up: caches, JIT
+      await run(kind, Math.min(2, SECONDS), control);
+    }
     const rounds = new Map<Kind, Round[]>(kinds.map((k) => [k, []]));
+    const controlRounds = new Map<Kind, Round[]>(kinds.map((k) => [k, []]));
     for (let r = 0; r < ROUNDS; r++) {
-      for (const kind of kinds) rounds.get(kind)?.push(await run(kind, SECONDS));
+      for (const kind of kinds) {
+        // Which of the two goes first alternates, so neither always follows the other's load.
+        const order = r % 2 === 0 ? [server, control] : [control, server];
+        for (const target of order) {
+          (target === server ? rounds : controlRounds)
+            .get(kind)
+            ?.push(await run(kind, SECONDS, target));
+        }
+      }
     }
     const peakRss = memoryMiB(server.pid, 'VmHWM');
+    const controlPeakRss = memoryMiB(control.pid, 'VmHWM');
 
     // A control: the proxy sits on this process's core, so the database-bound kinds are also
     // run once against a second process that talks to PostgreSQL directly.
     const direct = await startServer(databaseUrl, 'direct');
     const controls: Array<{ kind: Kind; rps: number; p50: number; p99: number }> = [];
     try {
-      for (const kind of [kinds[3] as Kind]) {
+      for (const kind of [kinds[4] as Kind]) {
         await kind.prepare?.();
         await autocannon({
           url: `${direct.url}/graphql`,
@@ -370,9 +422,32 @@ async function partOne(databaseUrl: string) {
       await direct.stop();
     }
 
-    const m = (kind: Kind, pick: (r: Round) => number) =>
-      median((rounds.get(kind) ?? []).map(pick));
-    const [anon, authed, , refresh] = kinds as [Kind, Kind, Kind, Kind];
+    const m = (kind: Kind, pick: (r: Round) => number, from = rounds) =>
+      median((from.get(kind) ?? []).map(pick));
+    const [anon, authed, , loginKind, refresh] = kinds as [Kind, Kind, Kind, Kind, Kind];
+    const lag = (from: Map<Kind, Round[]>) => (from.get(loginKind) ?? []).flatMap((r) => r.lagMs);
+    const lagText = (from: Map<Kind, Round[]>) => {
+      const xs = lag(from);
+      return xs.length
+        ? `p50 ${f(quantile(xs, 0.5), 2)} ms, p99 ${f(quantile(xs, 0.99), 2)} ms, max ${f(Math.max(...xs), 2)} ms (${xs.length} probes)`
+        : 'no probes answered';
+    };
+    const flagRows = kinds.map(
+      (k) =>
+        `| ${k.name} | ${f(
+          m(k, (r) => r.rps),
+          0,
+        )} | ${f(
+          m(k, (r) => r.rps, controlRounds),
+          0,
+        )} | ${f(m(k, (r) => r.rps) / m(k, (r) => r.rps, controlRounds), 2)} | ${f(
+          m(k, (r) => r.cpuMsPerRequest),
+          3,
+        )} | ${f(
+          m(k, (r) => r.cpuMsPerRequest, controlRounds),
+          3,
+        )} | ${(controlRounds.get(k) ?? []).map((r) => f(r.rssMiB, 0)).join(' / ')} |`,
+    );
     const rows = kinds.map((k) => {
       const rs = rounds.get(k) ?? [];
       const rps = rs.map((r) => r.rps);
@@ -397,6 +472,7 @@ async function partOne(databaseUrl: string) {
       )} | ${rs.reduce((s, r) => s + r.bad, 0)} of ${rs.reduce((s, r) => s + r.completed, 0)} |`;
     });
     const throughputRatio = m(authed, (r) => r.rps) / m(anon, (r) => r.rps);
+    const loginLagP99 = lag(rounds).length ? quantile(lag(rounds), 0.99) : Number.NaN;
     const cpuRatio = m(refresh, (r) => r.cpuMsPerRequest) / m(authed, (r) => r.cpuMsPerRequest);
     const warmStatements = Math.max(
       ...(rounds.get(authed) ?? []).map((r) => r.statementsPerRequest),
@@ -405,17 +481,25 @@ async function partOne(databaseUrl: string) {
     if (refreshStats.reused || refreshStats.repeatedPair || refreshStats.starved) {
       notes.push(`refresh chain: ${JSON.stringify(refreshStats)}`);
     }
-    const all = [...rounds.values()].flat();
+    const all = [...rounds.values(), ...controlRounds.values()].flat();
     if (all.some((r) => r.bad > 0)) notes.push('part 1 saw non-2xx, errors or GraphQL errors');
 
     return {
       body: `### 1. Throughput, latency and cost per request (one production process)
 
-${ROUNDS} interleaved rounds of ${SECONDS} s per kind, after a ${Math.min(2, SECONDS)} s warm-up of each; medians over rounds. Statements: counted on the wire by a proxy between the server and PostgreSQL, the revocation bus's own lease renewals excluded, ÷ requests sent. Server CPU: utime+stime of its process (all threads) ÷ requests sent. RSS after start ${f(rssAtStart, 0)} MiB, after each round in the table; peak (VmHWM) at the end: **${f(peakRss, 0)} MiB**. Server CPU % and steal %: the server process, and the hypervisor's steal on its core, while the load ran (a server below ~100 % is not what limits the rate). Load CPU: this process (autocannon and the proxy) on its core. req/s: median (lowest–highest round).
+Two processes on core 1 take the same load, round for round: the production command (\`${PRODUCTION_ARGS}\`) and, as a control, the same without its V8 flags (\`${CONTROL_ARGS}\`); the first table and the ratios are the production command's. ${ROUNDS} interleaved rounds of ${SECONDS} s per kind and process (which process goes first alternates), after a ${Math.min(2, SECONDS)} s warm-up of each; medians over rounds. Statements: counted on the wire by a proxy between the server and PostgreSQL, the revocation bus's own lease renewals excluded, ÷ requests sent. Server CPU: utime+stime of its process (all threads) ÷ requests sent. RSS after start ${f(rssAtStart, 0)} MiB, after each round in the table; peak (VmHWM) at the end: **${f(peakRss, 0)} MiB**. Server CPU % and steal %: the server process, and the hypervisor's steal on its core, while the load ran (a server below ~100 % is not what limits the rate). Load CPU: this process (autocannon and the proxy) on its core. req/s: median (lowest–highest round).
 
 | request | connections | req/s | p50 ms | p99 ms | statements/req | server CPU ms/req | RSS MiB per round | server CPU % | steal % | load CPU % | errors |
 |---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
+
+During the login rounds a probe asked \`/healthz\` every 10 ms (its answer waits for whatever the event loop is doing, so this bounds the event-loop lag from above): ${lagText(rounds)}; the control: ${lagText(controlRounds)}.
+
+The production command against the control (the same load, round for round). RSS after start ${f(rssAtStart, 0)} and ${f(controlRssAtStart, 0)} MiB; **peak (VmHWM) ${f(peakRss, 0)} MiB against ${f(controlPeakRss, 0)} MiB**.
+
+| request | req/s | control req/s | ratio | server CPU ms/req | control CPU ms/req | control RSS MiB per round |
+|---|---|---|---|---|---|---|
+${flagRows.join('\n')}
 
 Control without the counting proxy (a second process on core 1, the first one idle, one ${SECONDS} s round after a warm-up): ${controls.map((c) => `${c.kind.name.split(',')[0]} ${f(c.rps, 0)} req/s, p50 ${f(c.p50)} ms, p99 ${f(c.p99)} ms`).join('; ')}.
 
@@ -425,11 +509,14 @@ Refresh chain: ${spent.size} tokens spent, each once (${refreshStats.reused} spe
 |---|---|---|---|
 | authenticated / anonymous req/s | ${f(throughputRatio, 2)} | ≥ 0.95 | ${verdict(throughputRatio >= 0.95)} |
 | refresh CPU/req ÷ authenticated CPU/req | ${f(cpuRatio, 1)} | ≤ 5 | ${verdict(cpuRatio <= 5)} |
-| statements per warm authenticated request (worst round) | ${f(warmStatements, 3)} | 0 | ${verdict(warmStatements === 0)} |`,
-      complaints: server.complaints,
+| statements per warm authenticated request (worst round) | ${f(warmStatements, 3)} | 0 | ${verdict(warmStatements === 0)} |
+| peak RSS of the production command under this load, MiB | ${f(peakRss, 0)} | ≤ 180 | ${verdict(peakRss <= 180)} |
+| event-loop lag p99 during logins (/healthz probe), ms | ${f(loginLagP99, 2)} | < 10 | ${verdict(loginLagP99 < 10)} |`,
+      complaints: [...server.complaints, ...control.complaints],
     };
   } finally {
     await server.stop();
+    await control.stop();
     await proxy.close();
   }
 }
@@ -695,6 +782,9 @@ Prune (\`node src/cli/tessera.ts prune\`, the \`npm run prune\` entry, on core 1
 // ---------------------------------------------------------------------------------------------
 
 const runStarted = performance.now();
+const loadAverageAtStart = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' / ');
 const database = await benchDatabase();
 try {
   const one = await partOne(database.url);
@@ -707,7 +797,7 @@ try {
   record(
     'Load, revocation and scale: the production process',
     'npm run bench',
-    `Measured at ${revision}. Servers: \`node src/main.ts\` with NODE_ENV=production, LOG_LEVEL=warn, PRUNE_INTERVAL_SECONDS=0, SIGNUP_MAX_PER_IP=100000, ${hasTaskset ? 'pinned to core 1 (`taskset -c 1`); the load generator on core 0' : 'not pinned (no taskset)'}; PostgreSQL on the same machine, not pinned. Whole run: ${f(minutes, 1)} min.
+    `Measured at ${revision}. Load average before the run ${loadAverageAtStart} (the machine is shared; other engineers' tests run on it). Servers: \`${PRODUCTION_ARGS}\` (the production command, package.json's \`start\`) with NODE_ENV=production, LOG_LEVEL=warn, PRUNE_INTERVAL_SECONDS=0, SIGNUP_MAX_PER_IP=100000, ${hasTaskset ? 'pinned to core 1 (`taskset -c 1`); the load generator on core 0' : 'not pinned (no taskset)'}; PostgreSQL on the same machine, not pinned. Whole run: ${f(minutes, 1)} min.
 
 ${one.body}
 

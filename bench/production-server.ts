@@ -33,9 +33,19 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-export async function startServer(databaseUrl: string, name: string): Promise<Server> {
+/** The production command without its flags (all V8's): the control for what they cost. */
+export const COMMAND_WITHOUT_V8_FLAGS: readonly [string, ...string[]] = [
+  PRODUCTION_COMMAND[0],
+  ...PRODUCTION_COMMAND.slice(1).filter((arg) => !arg.startsWith('--')),
+];
+
+export async function startServer(
+  databaseUrl: string,
+  name: string,
+  command: readonly [string, ...string[]] = PRODUCTION_COMMAND,
+): Promise<Server> {
   const port = await freePort();
-  const [node, ...args] = PRODUCTION_COMMAND;
+  const [node, ...args] = command;
   const argv = hasTaskset ? ['taskset', '-c', '1', node, ...args] : [node, ...args];
   const child = spawn(argv[0] as string, argv.slice(1), {
     cwd: ROOT,

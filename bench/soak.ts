@@ -1,7 +1,10 @@
 // `npm run bench:soak`: is the production process's memory flat under a long mixed load? Each
 // minute: authenticated requests over 200 tokens, anonymous ones, and logins; RSS sampled every
 // 15 s. Reported per minute, with the slope over the second half (SOAK_SECONDS, default 600).
+
+import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
+import { PRODUCTION_COMMAND } from '../test/integration/production-process.ts';
 import { memoryMiB, pinLoadGenerator, startServer } from './production-server.ts';
 import { benchDatabase, record } from './support.ts';
 
@@ -11,6 +14,9 @@ const ACCOUNTS = 200;
 
 pinLoadGenerator();
 const database = await benchDatabase();
+const loadAverageAtStart = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' / ');
 const server = await startServer(database.url, 'soak');
 const samples: Array<{ atSeconds: number; rssMiB: number }> = [];
 const started = performance.now();
@@ -111,7 +117,9 @@ try {
   record(
     'Soak: memory of the production process under a long mixed load',
     'npm run bench:soak',
-    `${SOAK_SECONDS} s of, each minute, 40 s of \`{ me { id } }\` over ${ACCOUNTS} tokens (32 connections), 10 s of \`{ __typename }\` (32), 10 s of \`login\` (4); \`node src/main.ts\` in production mode, pinned to core 1. ${requests} requests, none failed.
+    `${SOAK_SECONDS} s of, each minute, 40 s of \`{ me { id } }\` over ${ACCOUNTS} tokens (32 connections), 10 s of \`{ __typename }\` (32), 10 s of \`login\` (4); \`${['node', ...PRODUCTION_COMMAND.slice(1)].join(' ')}\` (the production command) in production mode, pinned to core 1. Load average before the run ${loadAverageAtStart}, after it ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' / ')} (a shared machine). ${requests} requests, none failed.
 
 | minute | ${[...minutes.keys()].join(' | ')} |
 |---|${[...minutes.keys()].map(() => '---').join('|')}|

@@ -33,8 +33,20 @@ export function sessionState(
 }
 
 /** The same rule as bounds on stored columns: live iff not revoked, expires_at > now, last_used_at > idleCutoff. */
-function liveBounds(settings: IdleSettings, now: Date) {
+export function liveBounds(settings: IdleSettings, now: Date) {
   return { now, lastUsedAfter: addSeconds(now, -settings.refreshTokenTtlSeconds) };
+}
+
+/**
+ * The same rule for a hand-written prepared statement (whose text must not vary): SQL true for
+ * a live row of `sessions` under `alias`, with liveBounds' `now` at parameter `$nowParam` and
+ * `lastUsedAfter` at `$lastUsedAfterParam`.
+ */
+export function liveSessionSql(
+  alias: string,
+  params: { now: number; lastUsedAfter: number },
+): string {
+  return `(${alias}.revoked_at is null and ${alias}.expires_at > $${params.now} and ${alias}.last_used_at > $${params.lastUsedAfter})`;
 }
 
 /** An ORM filter for the live sessions (of one user, or one session of theirs). */

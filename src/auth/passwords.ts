@@ -1,5 +1,6 @@
 // Password hashing with argon2id (@node-rs/argon2's defaults: m=19456 KiB, t=2, p=1, the OWASP
-// recommendation). The async calls run off the event loop.
+// recommendation). The async calls run off the event loop, at most one per core at a time.
+import { availableParallelism } from 'node:os';
 import { hash, hashSync, verify } from '@node-rs/argon2';
 import { AppError } from '../errors.ts';
 
@@ -7,6 +8,13 @@ export interface PasswordHasherOptions {
   /** Tests may pass cheaper parameters; production uses the library's defaults. */
   memoryCost?: number;
   timeCost?: number;
+  /**
+   * Hashes (and verifies) running at once; the rest wait in turn. Default: the cores this
+   * process may run on. Each one holds `memoryCost` KiB (19 MiB) while it runs, and libuv's pool
+   * would run four; more than one per core only shares the cores, so logins per second stay at
+   * cores ÷ hash time while the memory held drops to one hash's worth per core.
+   */
+  concurrency?: number;
 }
 
 export interface PasswordHasher {
@@ -26,8 +34,27 @@ const DEFAULT_MEMORY_COST = 19_456;
 const DEFAULT_TIME_COST = 2;
 const DEFAULT_PARALLELISM = 1;
 
+/** Runs at most `limit` pieces of work at once, the others in the order they came. */
+export function createLimiter(limit: number) {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    if (running < limit) running += 1;
+    else await new Promise<void>((resolve) => waiting.push(resolve)); // handed a slot on release
+    try {
+      return await work();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running -= 1;
+    }
+  };
+}
+
 export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
-  const params = { ...options };
+  const { concurrency = availableParallelism(), ...params } = options;
+  // Every call queues the same way, so an unknown email's verifyNothing waits like a verify.
+  const limited = createLimiter(Math.max(1, concurrency));
   const expectedPrefix = `$argon2id$v=19$m=${options.memoryCost ?? DEFAULT_MEMORY_COST},t=${
     options.timeCost ?? DEFAULT_TIME_COST
   },p=${DEFAULT_PARALLELISM}$`;
@@ -37,17 +64,17 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
   // start-up is the price.
   const dummy = hashSync('tessera-dummy-password', params);
   return {
-    hash: (password) => hash(password, params),
+    hash: (password) => limited(() => hash(password, params)),
     async verify(passwordHash, password) {
       try {
-        return await verify(passwordHash, password, params);
+        return await limited(() => verify(passwordHash, password, params));
       } catch {
         return false; // a corrupt stored hash must not become a 500 or a way in
       }
     },
     needsRehash: (passwordHash) => !passwordHash.startsWith(expectedPrefix),
     async verifyNothing(password) {
-      await verify(dummy, password, params).catch(() => false);
+      await limited(() => verify(dummy, password, params)).catch(() => false);
     },
   };
 }

@@ -5,13 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AccessToken, RefreshToken, Session } from '../db/entities/index.ts';
-import { inTransaction } from '../db/pool.ts';
 import { AppError, type RefreshTokenProblem } from '../errors.ts';
 import type { SessionView, UserView } from './caller.ts';
 import { addSeconds, earliest } from './clock.ts';
 import { type AuthRequest, noteRevokedSessions, revokingTransaction } from './deps.ts';
 import { recordSecurityEvent } from './events.ts';
-import { REVOKE_REASONS, sessionState } from './liveness.ts';
+import { liveBounds, liveSessionSql, REVOKE_REASONS, sessionState } from './liveness.ts';
 import { metricsOf, type RefreshTokenReuseOutcome } from './metrics-sink.ts';
 import type { TokenSettings } from './settings.ts';
 import { openSuccessor, sealSuccessor } from './successor-seal.ts';
@@ -37,12 +36,13 @@ interface MintedRow {
 }
 
 /**
- * A new pair for a session ending at `sessionExpiresAt`, and the rows to store for it (digests
- * only). Neither token outlives the session. The one place token lifetimes are computed.
+ * A new pair, and the rows to store for it (digests only), with each token's own lifetime from
+ * `now`; withinSession then ends both no later than their session. With it, the one place token
+ * lifetimes are computed. Apart because the refresh fast path seals the pair before the
+ * statement that reads the session's end (the statement applies the same bound in SQL).
  */
 function mintTokenPair(
   settings: TokenSettings,
-  sessionExpiresAt: Date,
   now: Date,
 ): { pair: TokenPair; access: MintedRow; refresh: MintedRow } {
   const accessToken = generateToken('access');
@@ -50,12 +50,12 @@ function mintTokenPair(
   const access = {
     id: randomUUID(),
     tokenHash: hashToken(accessToken),
-    expiresAt: earliest(addSeconds(now, settings.accessTokenTtlSeconds), sessionExpiresAt),
+    expiresAt: addSeconds(now, settings.accessTokenTtlSeconds),
   };
   const refresh = {
     id: randomUUID(),
     tokenHash: hashToken(refreshToken),
-    expiresAt: earliest(addSeconds(now, settings.refreshTokenTtlSeconds), sessionExpiresAt),
+    expiresAt: addSeconds(now, settings.refreshTokenTtlSeconds),
   };
   return {
     pair: {
@@ -69,6 +69,15 @@ function mintTokenPair(
   };
 }
 
+/** Neither token outlives its session. */
+function withinSession(pair: TokenPair, sessionExpiresAt: Date): TokenPair {
+  return {
+    ...pair,
+    accessTokenExpiresAt: earliest(pair.accessTokenExpiresAt, sessionExpiresAt),
+    refreshTokenExpiresAt: earliest(pair.refreshTokenExpiresAt, sessionExpiresAt),
+  };
+}
+
 /** A new access and refresh token for `session`, as entities; the refresh token's id comes along. */
 export function issueTokenPair(
   em: EntityManager,
@@ -76,10 +85,18 @@ export function issueTokenPair(
   session: Session,
   now: Date,
 ): { pair: TokenPair; refreshTokenId: string } {
-  const { pair, access, refresh } = mintTokenPair(settings, session.expiresAt, now);
-  em.create(AccessToken, { ...access, session, createdAt: now });
+  const minted = mintTokenPair(settings, now);
+  const pair = withinSession(minted.pair, session.expiresAt);
+  const { access, refresh } = minted;
+  em.create(AccessToken, {
+    ...access,
+    expiresAt: pair.accessTokenExpiresAt,
+    session,
+    createdAt: now,
+  });
   em.create(RefreshToken, {
     ...refresh,
+    expiresAt: pair.refreshTokenExpiresAt,
     session,
     createdAt: now,
     usedAt: null,
@@ -98,16 +115,39 @@ function refused(reason: RefreshTokenProblem): RotationOutcome {
 }
 
 /**
- * The common case of a refresh, by hand: an unspent token of a live session. Four statements
- * on one connection of the ORM's pool (begin; the token, its session and user, row-locked;
- * one statement writing the new pair, the spent mark with its sealed successor and the
- * session's last use; commit), named and prepared like the hot path, and no entities: the ORM
- * path cost about 16x an authenticated request in server CPU. Anything else (a spent token:
- * the retry window or reuse) is left to rotateSpentRefreshToken, under the same row lock.
+ * The common case of a refresh, by hand: an unspent token of a live session, in one statement
+ * (one round trip, one transaction), named and prepared like the hot path, and no entities.
+ * The UPDATE is a compare-and-set under the row lock it takes: it spends the token only if it is
+ * unspent and unexpired and its session live (liveness.ts), and a concurrent refresh of the same
+ * token waits for that lock and then finds it spent (PostgreSQL re-checks the condition on the
+ * row as committed), so only one of them inserts a pair. The inserts of the new pair and the
+ * session's last use hang off the rows the UPDATE returns: nothing spent, nothing written. The
+ * final SELECT reads the token as it was before the statement, which tells a refusal's reason.
+ * The pair is sealed before its session's end is known, with each token's own lifetime; the
+ * stored rows and the answer are bounded by the session's end (withinSession, and `least` here),
+ * and so is a retry's copy when the seal is opened. Anything else (a spent token: the retry
+ * window or reuse) is left to rotateSpentRefreshToken, under its row lock.
  */
-const ROTATION_READ = {
-  name: 'tessera.rotation-read.v1',
-  text: `select rt.id, rt.used_at is not null as spent,
+const ROTATION = {
+  name: 'tessera.rotation.v2',
+  text: `with spend as (
+      update refresh_tokens rt set used_at = $2, successor_id = $7, successor_seal = $12
+        from sessions s
+        where rt.token_hash = $1 and rt.used_at is null and rt.expires_at > $2
+          and s.id = rt.session_id and ${liveSessionSql('s', { now: 2, lastUsedAfter: 3 })}
+        returning rt.session_id, s.expires_at as session_expires_at
+    ), new_access as (
+      insert into access_tokens (id, token_hash, session_id, created_at, expires_at)
+        select $4, $5, session_id, $2, least($6::timestamptz, session_expires_at) from spend
+    ), new_refresh as (
+      insert into refresh_tokens (id, token_hash, session_id, created_at, expires_at)
+        select $7, $8, session_id, $2, least($9::timestamptz, session_expires_at) from spend
+    ), session_used as (
+      update sessions set last_used_at = $2, user_agent = $10, ip_address = $11
+        from spend where sessions.id = spend.session_id
+    )
+    select exists (select 1 from spend) as rotated,
+      rt.used_at is not null as spent,
       (extract(epoch from rt.expires_at) * 1000)::float8 as expires_at,
       s.id as session_id, s.revoked_at is not null as session_revoked,
       (extract(epoch from s.created_at) * 1000)::float8 as session_created_at,
@@ -118,27 +158,11 @@ const ROTATION_READ = {
     from refresh_tokens rt
     join sessions s on s.id = rt.session_id
     join users u on u.id = s.user_id
-    where rt.token_hash = $1
-    for update of rt`,
-};
-
-const ROTATION_WRITE = {
-  name: 'tessera.rotation-write.v1',
-  text: `with new_access as (
-      insert into access_tokens (id, token_hash, session_id, created_at, expires_at)
-        values ($1, $2, $3, $4, $5)
-    ), new_refresh as (
-      insert into refresh_tokens (id, token_hash, session_id, created_at, expires_at)
-        values ($6, $7, $3, $4, $8)
-    ), session_used as (
-      update sessions set last_used_at = $4, user_agent = $9, ip_address = $10 where id = $3
-    )
-    update refresh_tokens set used_at = $4, successor_id = $6, successor_seal = $11
-      where id = $12`,
+    where rt.token_hash = $1`,
 };
 
 interface RotationRow {
-  id: string;
+  rotated: boolean;
   spent: boolean;
   expires_at: number;
   session_id: string;
@@ -157,54 +181,56 @@ async function rotateUnspentRefreshToken(
 ): Promise<RotationOutcome | { kind: 'spent' }> {
   const { clock, settings } = req.deps;
   const pool = await req.em.getConnection().getNativeClient();
-  // Refusals and a spent token write nothing: committing them only releases the row lock.
-  return inTransaction(pool, async (client): Promise<RotationOutcome | { kind: 'spent' }> => {
-    const now = clock.now();
-    const { rows } = await client.query<RotationRow>({
-      ...ROTATION_READ,
-      values: [hashToken(raw)],
-    });
-    const row = rows[0];
-    if (!row) return refused('INVALID');
-    const session = {
-      id: row.session_id,
-      createdAt: new Date(row.session_created_at),
-      lastUsedAt: new Date(row.session_last_used_at),
-      expiresAt: new Date(row.session_expires_at),
-    };
+  const now = clock.now();
+  const { lastUsedAfter } = liveBounds(settings, now);
+  // Minted and sealed before it is known whether the token may be spent: a refusal wastes them
+  // (nothing is stored), the common case saves a round trip.
+  const { pair, access, refresh } = mintTokenPair(settings, now);
+  const { userAgent, ipAddress } = req.meta;
+  const { rows } = await pool.query<RotationRow>({
+    ...ROTATION,
+    values: [
+      hashToken(raw),
+      now,
+      lastUsedAfter,
+      access.id,
+      access.tokenHash,
+      access.expiresAt,
+      refresh.id,
+      refresh.tokenHash,
+      refresh.expiresAt,
+      userAgent,
+      ipAddress,
+      sealSuccessor(raw, pair),
+    ],
+  });
+  const row = rows[0];
+  if (!row) return refused('INVALID');
+  const session = {
+    id: row.session_id,
+    createdAt: new Date(row.session_created_at),
+    lastUsedAt: new Date(row.session_last_used_at),
+    expiresAt: new Date(row.session_expires_at),
+  };
+  if (!row.rotated) {
+    // Why not, from the token as it was: the reasons are decided by the same rule as before.
     const state = sessionState({ ...session, revoked: row.session_revoked }, settings, now);
     if (state === 'revoked') return refused('REVOKED');
     if (state === 'expired') return refused('EXPIRED');
     if (row.spent) return { kind: 'spent' };
     if (row.expires_at <= now.getTime()) return refused('EXPIRED');
-    const { pair, access, refresh } = mintTokenPair(settings, session.expiresAt, now);
-    const { userAgent, ipAddress } = req.meta;
-    await client.query({
-      ...ROTATION_WRITE,
-      values: [
-        access.id,
-        access.tokenHash,
-        session.id,
-        now,
-        access.expiresAt,
-        refresh.id,
-        refresh.tokenHash,
-        refresh.expiresAt,
-        userAgent,
-        ipAddress,
-        sealSuccessor(raw, pair),
-        row.id,
-      ],
-    });
-    return {
-      kind: 'issued',
-      tokens: {
-        ...pair,
-        user: { id: row.user_id, email: row.user_email, createdAt: new Date(row.user_created_at) },
-        session: { ...session, lastUsedAt: now, userAgent, ipAddress },
-      },
-    };
-  });
+    // Unspent and live as this statement saw it, yet not spent by it: a concurrent refresh of
+    // the same token spent it first (and committed) while this one waited for the row lock.
+    return { kind: 'spent' };
+  }
+  return {
+    kind: 'issued',
+    tokens: {
+      ...withinSession(pair, session.expiresAt),
+      user: { id: row.user_id, email: row.user_email, createdAt: new Date(row.user_created_at) },
+      session: { ...session, lastUsedAt: now, userAgent, ipAddress },
+    },
+  };
 }
 
 /**
@@ -277,12 +303,16 @@ async function rotateSpentRefreshToken(req: AuthRequest, raw: string): Promise<R
         return refused('REUSED');
       }
       reuse = 'retry_answered';
+      // The fast path seals each token's own lifetime; bounded by the session as it was issued.
+      const sealed = {
+        ...pair,
+        accessTokenExpiresAt: new Date(pair.accessTokenExpiresAt),
+        refreshTokenExpiresAt: new Date(pair.refreshTokenExpiresAt),
+      };
       return {
         kind: 'issued',
         tokens: {
-          ...pair,
-          accessTokenExpiresAt: new Date(pair.accessTokenExpiresAt),
-          refreshTokenExpiresAt: new Date(pair.refreshTokenExpiresAt),
+          ...withinSession(sealed, session.expiresAt),
           user,
           session,
         },

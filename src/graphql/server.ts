@@ -1,10 +1,11 @@
 // The Apollo Server: schema, resolvers, error masking, the HTTP status an error code implies,
-// and the WWW-Authenticate header (RFC 6750 §3) on responses to requests whose access token was
-// rejected.
+// `Cache-Control: no-store` on every response, and the WWW-Authenticate header (RFC 6750 §3) on
+// responses to requests whose access token was rejected.
 
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { buildSchema } from 'graphql';
 import type { Logger } from 'pino';
@@ -24,6 +25,22 @@ const TOKEN_PROBLEMS: Readonly<Record<UnauthenticatedReason, string>> = {
   INVALID: 'The access token is not recognised',
   EXPIRED: 'The access token has expired',
   REVOKED: 'The access token has been revoked',
+};
+
+/**
+ * Responses carry tokens and account data: no cache may keep them (RFC 9111 §5.2.2.5). Apollo's
+ * cache-control plugin came to the same `no-store`, but by computing a cache policy for every
+ * resolved field (its per-field hook also made Apollo wrap every resolver); Tessera sets no
+ * cache hints, so the answer is constant and is set once here instead.
+ */
+const noStore: ApolloServerPlugin<GraphQLContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        response.http.headers.set('cache-control', 'no-store');
+      },
+    };
+  },
 };
 
 const wwwAuthenticate: ApolloServerPlugin<GraphQLContext> = {
@@ -102,6 +119,8 @@ export function createApolloServer(options: {
     plugins: [
       createLandingPagePlugin(production),
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginCacheControlDisabled(),
+      noStore,
       wwwAuthenticate,
       statusFromErrorCodes,
       requestSummaryPlugin,

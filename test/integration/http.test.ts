@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrateDatabase } from '../../src/db/migrate.ts';
 import { createOrmOptions } from '../../src/db/orm-options.ts';
 import { MAX_BODY_BYTES } from '../../src/http/server.ts';
-import { errorOf, signUp, startTestApp, type TestApp, useTestApp } from './harness.ts';
+import {
+  errorOf,
+  PASSWORD,
+  signUp,
+  startTestApp,
+  type TestApp,
+  uniqueEmail,
+  useTestApp,
+} from './harness.ts';
 import { startTcpProxy } from './tcp-proxy.ts';
 
 const app = useTestApp();
@@ -85,6 +93,34 @@ describe('HTTP', () => {
     expect(await page.text()).toMatch(/sandbox/i);
     const result = await app.gql('{ __schema { queryType { name } } }');
     expect(result.data?.__schema.queryType.name).toBe('Query');
+  });
+
+  it('tells every cache not to keep a GraphQL response: tokens, the caller, errors', async () => {
+    const post = (query: string, token?: string) =>
+      fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token && { authorization: `Bearer ${token}` }),
+        },
+        body: JSON.stringify({ query }),
+      });
+    const email = uniqueEmail();
+    const signedUp = await post(
+      `mutation { signUp(email: "${email}", password: "${PASSWORD}") { accessToken } }`,
+    );
+    const { accessToken } = (
+      (await signedUp.json()) as { data: { signUp: { accessToken: string } } }
+    ).data.signUp;
+    const responses = [
+      signedUp,
+      await post('{ me { id email } }', accessToken),
+      await post('{ me { id } }'), // UNAUTHENTICATED
+      await post('{ __typename }'),
+      await post('{ nope }'), // a validation error, answered 400
+    ];
+    for (const response of responses)
+      expect(response.headers.get('cache-control')).toBe('no-store');
   });
 
   it('runs queries sent with GET, as Apollo Server does', async () => {

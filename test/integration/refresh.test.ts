@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { errorOf, me, refresh, signUp, useTestApp } from './harness.ts';
+import { hashToken } from '../../src/auth/tokens.ts';
+import { errorOf, me, refresh, signUp, startTestApp, useTestApp } from './harness.ts';
 
 const app = useTestApp();
 
@@ -26,6 +27,34 @@ describe('refreshToken()', () => {
     expect(retry.refreshToken).toBe(first.refreshToken);
     expect(retry.accessTokenExpiresAt).toBe(first.accessTokenExpiresAt);
     expect((await me(app, retry.accessToken)).data?.me.id).toBe(auth.user.id);
+  });
+
+  it('near the end of its session hands out a pair that ends with it, and the same to a retry', async () => {
+    // Shorter than both token lifetimes: every pair is bounded by the session's absolute end.
+    const short = await startTestApp({ settings: { sessionTtlSeconds: 300 } });
+    try {
+      const auth = await signUp(short);
+      short.clock.advance(100);
+      const next = (await refresh(short, auth.refreshToken)).data?.refreshToken;
+      expect(next.accessTokenExpiresAt).toBe(auth.session.expiresAt);
+      expect(next.refreshTokenExpiresAt).toBe(auth.session.expiresAt);
+      expect(next.expiresIn).toBe(200);
+      short.clock.advance(5);
+      const retry = (await refresh(short, auth.refreshToken)).data?.refreshToken;
+      expect(retry.refreshToken).toBe(next.refreshToken);
+      expect(retry.accessTokenExpiresAt).toBe(auth.session.expiresAt);
+      expect(retry.refreshTokenExpiresAt).toBe(auth.session.expiresAt);
+      // And so do the rows stored for it.
+      const [stored] = await short.orm.em.getConnection().execute(
+        `select (select expires_at from access_tokens where token_hash = ?) as access,
+           (select expires_at from refresh_tokens where token_hash = ?) as refresh`,
+        [hashToken(next.accessToken), hashToken(next.refreshToken)],
+      );
+      expect(new Date(stored?.access).toISOString()).toBe(auth.session.expiresAt);
+      expect(new Date(stored?.refresh).toISOString()).toBe(auth.session.expiresAt);
+    } finally {
+      await short.close();
+    }
   });
 
   it('gives 8 parallel refreshes of one token the same successor, and none an error', async () => {

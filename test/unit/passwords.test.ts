@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { assertPasswordAcceptable, createPasswordHasher } from '../../src/auth/passwords.ts';
+import {
+  assertPasswordAcceptable,
+  createLimiter,
+  createPasswordHasher,
+} from '../../src/auth/passwords.ts';
 import { AppError } from '../../src/errors.ts';
 
 describe('passwords', () => {
@@ -23,5 +27,33 @@ describe('passwords', () => {
     expect(() => assertPasswordAcceptable('\ud800abcdefgh', 'password')).toThrow(
       expect.objectContaining({ code: 'BAD_USER_INPUT', extensions: { field: 'password' } }),
     );
+  });
+
+  it('run at most the cap of hashes at once, the rest in the order they came, a failure freeing its slot', async () => {
+    const limited = createLimiter(2);
+    const started: number[] = [];
+    const finish: Array<(fail?: boolean) => void> = [];
+    const results = Array.from({ length: 5 }, (_, i) =>
+      limited(
+        () =>
+          new Promise<number>((resolve, reject) => {
+            started.push(i);
+            finish[i] = (fail) => (fail ? reject(new Error(`task ${i}`)) : resolve(i));
+          }),
+      ).catch((error: Error) => error.message),
+    );
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+    await settle();
+    expect(started).toEqual([0, 1]);
+    finish[1]?.(true); // a failure gives its slot back too
+    await settle();
+    expect(started).toEqual([0, 1, 2]);
+    finish[0]?.();
+    finish[2]?.();
+    await settle();
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    finish[3]?.();
+    finish[4]?.();
+    expect(await Promise.all(results)).toEqual([0, 'task 1', 2, 3, 4]);
   });
 });

@@ -36,6 +36,18 @@ describe('token format', () => {
     }
   });
 
+  // Known answers from the Buffer encoding tokens were minted with before the checksum was
+  // written out by hand: tokens already issued must stay well-formed (the high bit set and clear,
+  // both kinds, and three of the last character's four values).
+  it.each([
+    'tsa_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAZlvRvQ',
+    'tsr_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAYFwMZg',
+    'tsa____________________________________________rUdyZQ',
+    'tsr_abcdefghijklmnopqrstuvwxyz0123456789-_ABCDEuA8NXw',
+  ])('accepts %s, minted by the earlier checksum encoding', (token) => {
+    expect(isWellFormedToken(token, token.startsWith('tsa_') ? 'access' : 'refresh')).toBe(true);
+  });
+
   it.each([
     undefined,
     null,
