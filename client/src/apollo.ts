@@ -1,5 +1,6 @@
-// An Apollo Client link over the token manager: the Bearer header on every operation, and one
-// refresh and one retry after an answer that the token did not authenticate.
+// An Apollo Client link over the token manager: the Bearer header on every operation, the cookie
+// transport's header and credentials, one refresh and one retry after an answer that the token
+// did not authenticate, and the sessions that operations start or end.
 import { ApolloLink } from '@apollo/client';
 import { from, mergeMap, type Observable, of } from 'rxjs';
 import type { TesseraClient } from './client.ts';
@@ -7,16 +8,30 @@ import { isUnauthenticated, type TesseraErrorEntry } from './errors.ts';
 
 /**
  * Put it before the HttpLink: `ApolloLink.from([createTesseraLink(tessera), new HttpLink({ uri })])`.
- * Sign in and out through `tessera` itself, which keeps the session those operations start.
+ * A login, changePassword or logout sent through Apollo starts or ends the session in `tessera`
+ * too, as `tessera.request` does.
  */
 export function createTesseraLink(tessera: TesseraClient): ApolloLink {
   const { tokens } = tessera;
+  const cookie = tessera.refreshTransport === 'cookie';
   return new ApolloLink((operation, forward) => {
     const send = (token: string | null): Observable<ApolloLink.Result> => {
+      const sentAtMs = tessera.now();
       operation.setContext(({ headers }) => ({
-        headers: { ...headers, ...(token && { authorization: `Bearer ${token}` }) },
+        headers: {
+          ...headers,
+          ...(token && { authorization: `Bearer ${token}` }),
+          // Without it the server puts the refresh token in the body, and so in Apollo's cache
+          // where any script can read it: what the cookie transport exists to prevent (contract §7).
+          ...(cookie && { 'x-tessera-refresh-transport': 'cookie' }),
+        },
+        // The request goes to the same API as the client's own: let the browser set the cookie.
+        ...(cookie && { credentials: 'include' }),
       }));
-      return forward(operation);
+      return forward(operation).pipe(
+        // Keep the manager on the session the server now has (changePassword revoked the old).
+        mergeMap((result) => from(tessera.followSession(result.data, sentAtMs).then(() => result))),
+      );
     };
     return from(tokens.accessToken()).pipe(
       mergeMap((token) =>

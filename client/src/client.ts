@@ -61,6 +61,18 @@ export interface TesseraClientOptions {
 export interface TesseraClient {
   /** The token manager (for the Apollo and urql adapters). */
   readonly tokens: TokenManager;
+  /** Where the refresh token travels; the adapters send what the cookie transport needs. */
+  readonly refreshTransport: RefreshTransport;
+  /** This device's clock (the `now` option): what `followSession`'s `sentAtMs` is counted on. */
+  now(): number;
+  /**
+   * Starts or ends the local session as the operation that answered did on the server: adopts
+   * the AuthPayload of signUp, login, changeEmail, changePassword and
+   * revokeAllTokens(currentPassword); signs out after logout, deleteAccount and a password-less
+   * revokeAllTokens. `request` does it for its own answers; the adapters for theirs. `sentAtMs`
+   * is when the request was sent, on `now()`: the new access token's life counts from it.
+   */
+  followSession(data: unknown, sentAtMs: number): Promise<void>;
   /**
    * Runs one operation with the current access token; resolves with its data, or rejects with
    * a TesseraGraphQLError or a TesseraNetworkError. An answer that the token did not
@@ -170,6 +182,9 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
 
   return {
     tokens,
+    refreshTransport,
+    now,
+    followSession,
     request: request as TesseraClient['request'],
     async signUp(variables) {
       return (await request(SignUpDocument, variables)).signUp;
