@@ -190,8 +190,9 @@ function breakStaleLock(lockFile: string, deadHolder: number) {
   try {
     if (lockHolder(aside) !== deadHolder) linkSync(aside, lockFile);
   } catch {
-    // EEXIST: yet another process holds a lock now; the one moved aside is lost to its holder,
-    // which the password written once (`wx`) and the cluster renamed into place survive.
+    // EEXIST: a third process took the lock meanwhile, so two now hold it. At worst one of them
+    // then fails this once: the password is written once ('wx') and only a complete cluster is
+    // renamed into place, so the directory stays usable.
   } finally {
     rmSync(aside, { force: true });
   }
