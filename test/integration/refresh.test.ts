@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/auth/tokens.ts';
-import { errorOf, me, refresh, signUp, startTestApp, useTestApp } from './harness.ts';
+import {
+  errorOf,
+  expectRevoked,
+  me,
+  refresh,
+  signUp,
+  startTestApp,
+  useTestApp,
+} from './harness.ts';
 
 const app = useTestApp();
 
@@ -85,14 +93,7 @@ describe('refreshToken()', () => {
       code: 'UNAUTHENTICATED',
       reason: 'REVOKED',
     });
-    expect(errorOf(await me(app, successor.accessToken))).toEqual({
-      code: 'UNAUTHENTICATED',
-      reason: 'REVOKED',
-    });
-    expect(errorOf(await refresh(app, successor.refreshToken))).toEqual({
-      code: 'INVALID_REFRESH_TOKEN',
-      reason: 'REVOKED',
-    });
+    await expectRevoked(app, successor);
     const login = await app.gql(
       'mutation($e: EmailAddress!) { login(email: $e, password: "correct horse battery staple") { accessToken } }',
       { e: auth.user.email },
