@@ -5,16 +5,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AccessTokenProblem } from '../errors.ts';
 import type { SessionView, UserView } from './caller.ts';
-import { sessionState } from './liveness.ts';
+import { liveUntilOf } from './liveness.ts';
 import { type AuthMetrics, metricsOf } from './metrics-sink.ts';
 import type { RevocationBus } from './revocation-bus.ts';
 import type { TokenSettings } from './settings.ts';
-import type { CachedCheck } from './token-cache.ts';
-import { hashToken, isWellFormedToken } from './tokens.ts';
+import type { CachedCheck, TokenCache } from './token-cache.ts';
+import { hashToken, isWellFormedToken, TOKEN_LENGTH } from './tokens.ts';
 
 export type AccessTokenResult =
-  | { kind: 'valid'; user: UserView; session: SessionView }
-  | { kind: 'rejected'; reason: AccessTokenProblem };
+  | { readonly kind: 'valid'; readonly user: UserView; readonly session: SessionView }
+  | { readonly kind: 'rejected'; readonly reason: AccessTokenProblem };
 
 /**
  * The hot path: one indexed query joining token, session and user, and no write. It is a named
@@ -57,35 +57,39 @@ interface AccessTokenRow {
 }
 
 /** What the database holds for a token: a live-looking caller, or a final rejection. */
-async function lookUpAccessToken(em: EntityManager, digest: string): Promise<CachedCheck> {
+async function lookUpAccessToken(
+  em: EntityManager,
+  digest: string,
+  settings: TokenSettings,
+): Promise<CachedCheck> {
   const pool = await em.getConnection().getNativeClient();
   const { rows } = await pool.query<AccessTokenRow>({ ...VALIDATE_ACCESS_TOKEN, values: [digest] });
   const row = rows[0];
   if (!row) return { kind: 'rejected', reason: 'INVALID' };
   // Revocation is final, so it may be remembered; expiry is judged at each use, by `now`.
   if (row.session_revoked) return { kind: 'rejected', reason: 'REVOKED' };
+  const session: SessionView = {
+    id: row.session_id,
+    createdAt: new Date(row.session_created_at),
+    lastUsedAt: new Date(row.session_last_used_at),
+    expiresAt: new Date(row.session_expires_at),
+    userAgent: row.session_user_agent,
+    ipAddress: row.session_ip_address,
+  };
   return {
     kind: 'valid',
-    tokenExpiresAt: row.token_expires_at,
     user: { id: row.user_id, email: row.user_email, createdAt: new Date(row.user_created_at) },
-    session: {
-      id: row.session_id,
-      createdAt: new Date(row.session_created_at),
-      lastUsedAt: new Date(row.session_last_used_at),
-      expiresAt: new Date(row.session_expires_at),
-      userAgent: row.session_user_agent,
-      ipAddress: row.session_ip_address,
-    },
+    session,
+    liveUntil: Math.min(row.token_expires_at, liveUntilOf(session, settings)),
   };
 }
 
-function judge(check: CachedCheck, settings: TokenSettings, now: Date): AccessTokenResult {
-  if (check.kind === 'rejected') return check;
-  const state = sessionState({ ...check.session, revoked: false }, settings, now);
-  if (state !== 'live' || check.tokenExpiresAt <= now.getTime()) {
-    return { kind: 'rejected', reason: 'EXPIRED' };
-  }
-  return { kind: 'valid', user: check.user, session: check.session };
+const MALFORMED: AccessTokenResult = Object.freeze({ kind: 'rejected', reason: 'MALFORMED' });
+const EXPIRED: AccessTokenResult = Object.freeze({ kind: 'rejected', reason: 'EXPIRED' });
+
+/** A check as this request's answer: the check itself (shared, never changed), or EXPIRED. */
+function judge(check: CachedCheck, now: Date): AccessTokenResult {
+  return check.kind === 'valid' && check.liveUntil <= now.getTime() ? EXPIRED : check;
 }
 
 /**
@@ -93,8 +97,13 @@ function judge(check: CachedCheck, settings: TokenSettings, now: Date): AccessTo
  * costs no query; a token this instance checked before costs none either while its cache is
  * coherent (a cached session's `lastUsedAt` may be older than the database's, which can only
  * end it earlier, never later; with access <= refresh TTL it ends the token first anyway).
+ *
+ * A cached token is answered synchronously, with no promise: that is the hot path, and it does
+ * no more than a length check, a digest, a cache lookup and one comparison of times. Only text
+ * of a token's length is hashed. The shape and checksum are checked only on a miss: only a
+ * token that passed them was ever filled in, so a digest found in the cache is of such a token.
  */
-export async function validateAccessToken(
+export function validateAccessToken(
   em: EntityManager,
   raw: string,
   context: {
@@ -103,19 +112,29 @@ export async function validateAccessToken(
     revocations: RevocationBus;
     metrics?: AuthMetrics;
   },
-): Promise<AccessTokenResult> {
-  if (!isWellFormedToken(raw, 'access')) return { kind: 'rejected', reason: 'MALFORMED' };
+): AccessTokenResult | Promise<AccessTokenResult> {
+  if (typeof raw !== 'string' || raw.length !== TOKEN_LENGTH) return MALFORMED;
   const digest = hashToken(raw);
   const metrics = metricsOf(context);
   const cache = context.revocations.servingCache();
   const cached = cache?.get(digest);
   if (cached) {
     metrics.tokenCacheLookup('hit');
-    return judge(cached, context.settings, context.now);
+    return judge(cached, context.now);
   }
+  if (!isWellFormedToken(raw, 'access')) return MALFORMED;
   metrics.tokenCacheLookup(cache ? 'miss' : 'bypass');
+  return checkInDatabase(em, digest, cache, context);
+}
+
+async function checkInDatabase(
+  em: EntityManager,
+  digest: string,
+  cache: TokenCache | undefined,
+  context: { settings: TokenSettings; now: Date },
+): Promise<AccessTokenResult> {
   const epoch = cache?.epoch ?? 0;
-  const check = await lookUpAccessToken(em, digest);
+  const check = await lookUpAccessToken(em, digest, context.settings);
   cache?.fill(digest, check, epoch);
-  return judge(check, context.settings, context.now);
+  return judge(check, context.now);
 }

@@ -20,16 +20,24 @@ export function idleEndOf(lastUsedAt: Date, settings: IdleSettings): Date {
   return addSeconds(lastUsedAt, settings.refreshTokenTtlSeconds);
 }
 
+/**
+ * The instant (epoch ms) an unrevoked session stops being live unless it is refreshed: the
+ * first of its two ends. A cached check keeps this one number, so the hot path compares it.
+ */
+export function liveUntilOf(
+  session: Pick<SessionTimes, 'expiresAt' | 'lastUsedAt'>,
+  settings: IdleSettings,
+): number {
+  return Math.min(session.expiresAt.getTime(), idleEndOf(session.lastUsedAt, settings).getTime());
+}
+
 export function sessionState(
   session: SessionTimes,
   settings: IdleSettings,
   now: Date,
 ): SessionState {
   if (session.revoked) return 'revoked';
-  const at = now.getTime();
-  if (session.expiresAt.getTime() <= at) return 'expired';
-  if (idleEndOf(session.lastUsedAt, settings).getTime() <= at) return 'expired';
-  return 'live';
+  return liveUntilOf(session, settings) <= now.getTime() ? 'expired' : 'live';
 }
 
 /** The same rule as bounds on stored columns: live iff not revoked, expires_at > now, last_used_at > idleCutoff. */

@@ -5,10 +5,19 @@
 import { LRUCache } from 'lru-cache';
 import type { SessionView, UserView } from './caller.ts';
 
-/** What a check found: a live token's caller (with its expiry), or a final rejection. */
+/**
+ * What a check found: a live token's caller, with the instant (epoch ms) it stops being live
+ * (the first of the token's expiry and its session's ends), or a final rejection. Entries are
+ * handed out as they are, to every request that presents the token: never changed.
+ */
 export type CachedCheck =
-  | { kind: 'valid'; user: UserView; session: SessionView; tokenExpiresAt: number }
-  | { kind: 'rejected'; reason: 'INVALID' | 'REVOKED' | 'EXPIRED' };
+  | {
+      readonly kind: 'valid';
+      readonly user: UserView;
+      readonly session: SessionView;
+      readonly liveUntil: number;
+    }
+  | { readonly kind: 'rejected'; readonly reason: 'INVALID' | 'REVOKED' | 'EXPIRED' };
 
 /** What a revocation ends: some sessions, or every session of some users. */
 export interface RevocationTarget {

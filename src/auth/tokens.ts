@@ -9,6 +9,8 @@ export type TokenKind = 'access' | 'refresh';
 const PREFIX: Readonly<Record<TokenKind, string>> = { access: 'tsa_', refresh: 'tsr_' };
 const RANDOM_BYTES = 32;
 // base64url of 32 bytes is 43 characters; of the 4-byte checksum, 6.
+/** The length of every token, either kind: the prefix, 43 characters and the checksum's 6. */
+export const TOKEN_LENGTH = 4 + 43 + 6;
 const SHAPE: Readonly<Record<TokenKind, RegExp>> = {
   access: /^tsa_[A-Za-z0-9_-]{43}[A-Za-z0-9_-]{6}$/,
   refresh: /^tsr_[A-Za-z0-9_-]{43}[A-Za-z0-9_-]{6}$/,

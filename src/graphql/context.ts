@@ -2,7 +2,7 @@
 // for a token problem; a bad token makes the request anonymous (contract section 1).
 import type { HeaderMap } from '@apollo/server';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { validateAccessToken } from '../auth/access-tokens.ts';
+import { type AccessTokenResult, validateAccessToken } from '../auth/access-tokens.ts';
 import type { SessionView, UserView } from '../auth/caller.ts';
 import type { AuthDeps, RequestMeta } from '../auth/deps.ts';
 import type { UnauthenticatedReason } from '../errors.ts';
@@ -10,9 +10,9 @@ import { isDatabaseUnavailable, serviceUnavailableError } from './errors.ts';
 import type { RequestSummary } from './request-summary.ts';
 
 export type Viewer =
-  | { kind: 'anonymous' }
-  | { kind: 'rejected'; reason: UnauthenticatedReason }
-  | { kind: 'authenticated'; user: UserView; session: SessionView };
+  | { readonly kind: 'anonymous' }
+  | { readonly kind: 'rejected'; readonly reason: UnauthenticatedReason }
+  | { readonly kind: 'authenticated'; readonly user: UserView; readonly session: SessionView };
 
 /**
  * The refresh-cookie transport of one request (contract section 7), as the HTTP layer read it;
@@ -52,23 +52,31 @@ export function parseAuthorizationHeader(
   return match?.[1] ? { kind: 'bearer', token: match[1] } : { kind: 'malformed' };
 }
 
-export async function identifyViewer(
+const ANONYMOUS: Viewer = Object.freeze({ kind: 'anonymous' });
+const MALFORMED: Viewer = Object.freeze({ kind: 'rejected', reason: 'MALFORMED' });
+
+function viewerOf(result: AccessTokenResult): Viewer {
+  return result.kind === 'valid'
+    ? { kind: 'authenticated', user: result.user, session: result.session }
+    : { kind: 'rejected', reason: result.reason };
+}
+
+/** Who is asking; a promise only when the token's check needs the database (a cache miss). */
+export function identifyViewer(
   em: EntityManager,
   auth: AuthDeps,
   authorization: string | undefined,
-): Promise<Viewer> {
+): Viewer | Promise<Viewer> {
   const parsed = parseAuthorizationHeader(authorization);
-  if (parsed.kind === 'none') return { kind: 'anonymous' };
-  if (parsed.kind === 'malformed') return { kind: 'rejected', reason: 'MALFORMED' };
-  const result = await validateAccessToken(em, parsed.token, {
+  if (parsed.kind === 'none') return ANONYMOUS;
+  if (parsed.kind === 'malformed') return MALFORMED;
+  const result = validateAccessToken(em, parsed.token, {
     settings: auth.settings,
     now: auth.clock.now(),
     revocations: auth.revocations,
     metrics: auth.metrics,
   });
-  return result.kind === 'valid'
-    ? { kind: 'authenticated', user: result.user, session: result.session }
-    : { kind: 'rejected', reason: result.reason };
+  return result instanceof Promise ? result.then(viewerOf) : viewerOf(result);
 }
 
 /** What the HTTP layer knows about a request that the context needs. */
@@ -88,7 +96,9 @@ export function createContextFactory(deps: { orm: MikroORM; auth: AuthDeps }): C
   return async ({ headers, ipAddress, refreshCookie, summary }) => {
     const em = orm.em.fork();
     try {
-      const viewer = await identifyViewer(em, auth, headers.get('authorization'));
+      const identified = identifyViewer(em, auth, headers.get('authorization'));
+      // Not awaited when the cache answered: the warm path stays free of promise hops.
+      const viewer = identified instanceof Promise ? await identified : identified;
       return {
         em,
         auth,

@@ -54,10 +54,29 @@ describe('statements on the wire', () => {
     expect(app.revocations?.servingCache()?.size).toBeLessThanOrEqual(100);
   });
 
-  it('a warm token still expires on time', async () => {
+  it('a token of the right length whose checksum is wrong is MALFORMED, never read or cached', async () => {
+    const token = generateToken('access');
+    const broken = `${token.slice(0, -6)}${token.slice(-6) === 'AAAAAA' ? 'AAAAAB' : 'AAAAAA'}`;
+    const size = app.revocations?.servingCache()?.size;
+    const before = proxy.statements.length;
+    for (let i = 0; i < 2; i++) {
+      expect(errorOf(await me(app, broken))).toEqual({
+        code: 'UNAUTHENTICATED',
+        reason: 'MALFORMED',
+      });
+    }
+    expect(requestStatements(proxy, before)).toEqual([]);
+    expect(app.revocations?.servingCache()?.size).toBe(size);
+  });
+
+  it('a warm token is accepted, with no statement, until the second it expires', async () => {
     const auth = await signUp(app);
     await me(app, auth.accessToken);
-    app.clock.advance(900);
+    app.clock.advance(899);
+    const before = proxy.statements.length;
+    expect((await me(app, auth.accessToken)).data?.me.id).toBe(auth.user.id);
+    expect(requestStatements(proxy, before)).toEqual([]);
+    app.clock.advance(1);
     expect(errorOf(await me(app, auth.accessToken))).toEqual({
       code: 'UNAUTHENTICATED',
       reason: 'EXPIRED',

@@ -3,7 +3,7 @@ import { type CachedCheck, TokenCache } from '../../src/auth/token-cache.ts';
 
 const valid = (sessionId: string, userId: string): CachedCheck => ({
   kind: 'valid',
-  tokenExpiresAt: Date.now() + 60_000,
+  liveUntil: Date.now() + 60_000,
   user: { id: userId, email: `${userId}@example.com`, createdAt: new Date() },
   session: { id: sessionId, createdAt: new Date(), lastUsedAt: new Date(), expiresAt: new Date() },
 });

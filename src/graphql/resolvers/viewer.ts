@@ -6,7 +6,7 @@ import { AppError } from '../../errors.ts';
 import type { GraphQLContext } from '../context.ts';
 
 export function requireCaller({ viewer }: GraphQLContext): Caller {
-  if (viewer.kind === 'authenticated') return { user: viewer.user, session: viewer.session };
+  if (viewer.kind === 'authenticated') return viewer;
   throw new AppError('UNAUTHENTICATED', {
     reason: viewer.kind === 'rejected' ? viewer.reason : 'MISSING',
   });
