@@ -6,14 +6,14 @@
 # The Node the npm scripts run on (package.json's `node` dependency), so the image runs the same.
 ARG NODE_VERSION=24.21.0
 
-# Installs everything and checks the sources: the image builds only from a tree that typechecks
-# and whose generated resolver types match schema.graphql.
+# Installs everything, checks the sources and compiles them to dist/: the image builds only from
+# a tree that typechecks and whose generated resolver types match schema.graphql.
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run typecheck && npm run codegen:check
+RUN npm run typecheck && npm run codegen:check && npm run build
 
 # Production dependencies only. Their install scripts are not needed at run time: they fetch a
 # Node binary (the image has its own) and set up the embedded PostgreSQL, which production
@@ -34,6 +34,8 @@ ENV NODE_ENV=production
 COPY --from=production-dependencies /app/node_modules ./node_modules
 # From the build stage, so that its checks must have passed.
 COPY --from=build /app/package.json /app/schema.graphql ./
+COPY --from=build /app/dist ./dist
+# The sources too, for the operator CLI (`node src/cli/tessera.ts`), which runs them directly.
 COPY --from=build /app/src ./src
 # The official image's unprivileged user; the app writes nothing to disk.
 USER node
@@ -42,4 +44,4 @@ EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT || 4000}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "src/main.ts"]
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "dist/main.js"]

@@ -1,9 +1,16 @@
-// The production process under benchmark (`node src/main.ts`, as in production), and what
-// /proc says about it: CPU time and memory. Shared by bench.ts and soak.ts.
+// The production process under benchmark (package.json's `start`: `node … dist/main.js`, as in
+// production, built from the sources as they are when a benchmark starts), and what /proc says
+// about it: CPU time and memory. Shared by bench.ts, soak.ts and v8-flags.ts.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { freePort } from '../src/db/embedded-database.ts';
-import { PRODUCTION_COMMAND, ROOT } from '../test/integration/production-process.ts';
+import {
+  buildProduction,
+  PRODUCTION_COMMAND,
+  ROOT,
+} from '../test/integration/production-process.ts';
+
+buildProduction();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

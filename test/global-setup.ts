@@ -1,5 +1,6 @@
 // Gives the test run a database of its own: a new database on DATABASE_URL's server when it is
 // set, else on an embedded PostgreSQL in a temporary directory. Migrated once, dropped after.
+// And compiles the production build the tests that start the production process run.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../src/config.ts';
 import { startEmbeddedDatabase } from '../src/db/embedded-database.ts';
 import { createMigratedDatabase } from './database.ts';
+import { buildProduction } from './integration/production-process.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,6 +17,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  // The production process (production-process.ts) runs dist/: built from the sources as they are.
+  buildProduction();
   const configured = loadConfig(process.env).databaseUrl;
   const dataDir = configured ? undefined : mkdtempSync(join(tmpdir(), 'tessera-test-'));
   const embedded = dataDir ? await startEmbeddedDatabase(dataDir, () => {}) : undefined;

@@ -53,12 +53,16 @@ it('the Dockerfile starts the production command CI runs, under tini, as an unpr
   // Multi-stage: the runtime installs only production dependencies.
   expect(instructions.filter((l) => l.startsWith('FROM '))).toHaveLength(3);
   expect(dockerfile).toMatch(/RUN npm ci --omit=dev /);
+  // The command runs dist/: the build stage compiles it, the runtime takes it from there.
+  expect(instructions.some((l) => /^RUN .*\bnpm run build\b/.test(l))).toBe(true);
+  expect(runtime).toContain('COPY --from=build /app/dist ./dist');
 });
 
 it('npm scripts run on the Node that npm ci installs, and engines names the first Node that runs the sources directly', () => {
   // The `node` dependency puts its binary first on the PATH of every npm script (and npx).
   expect(process.version).toBe(`v${pkg.dependencies.node}`);
-  // `node src/main.ts` needs type stripping on by default: Node 22.18 (and 23.6) and later.
+  // The CLI and the tests run the sources directly, which needs type stripping on by default:
+  // Node 22.18 (and 23.6) and later (the server's dist/ is plain JavaScript).
   expect(pkg.engines.node).toBe('>=22.18');
 });
 

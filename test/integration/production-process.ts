@@ -1,11 +1,13 @@
 // The production entry as the README's `npm start` runs it, minus npm: `node` itself, with the
-// flags package.json's `start` gives it, running the TypeScript sources by stripping their
-// types, so that signals reach the server and nothing else. Read from package.json, so that
-// the command tests and benchmarks run is the one production runs (one place for its flags).
-// The Dockerfile's CMD is this command too (test/integration/container.test.ts).
-// And the operator CLI (`tessera`) the same way, run to its end.
-import { type ChildProcess, spawn } from 'node:child_process';
+// flags package.json's `start` gives it, running the compiled output in dist/ (`npm run build`,
+// which `npm start` runs first), so that signals reach the server and nothing else. Read from
+// package.json, so that the command tests and benchmarks run is the one production runs (one
+// place for its flags). The Dockerfile's CMD is this command too (container.test.ts).
+// And the operator CLI (`tessera`) the same way, run to its end: it runs its TypeScript sources
+// directly (Node's type stripping), since it is short-lived and memory is no concern there.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -17,6 +19,23 @@ const start: string = JSON.parse(
 const [program, ...args] = start.replace(/^exec\s+/, '').split(/\s+/);
 if (program !== 'node' || args.some((arg) => /["'$;&|<>]/.test(arg))) {
   throw new Error(`package.json's start is not a plain \`node …\` command: ${start}`);
+}
+
+/**
+ * Compiles src/ to dist/ as `npm run build` does, so that the production process runs the
+ * sources as they are now. Called once per run, before any production process starts (by the
+ * tests' global setup and by the benchmarks), never from a test file: two builds at once would
+ * rewrite dist/ under a running server.
+ */
+export function buildProduction(): void {
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  );
 }
 
 /** argv of the production process; spawn it with `cwd: ROOT`. */
