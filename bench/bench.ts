@@ -1,10 +1,10 @@
-// `npm run bench`: the load figures of the production process (`node src/main.ts`) in one run:
+// `npm run bench`: the load figures of the production process (`node … dist/main.js`) in one run:
 // throughput, latency, statements, CPU and memory per kind of request; how soon a revocation on
 // one instance is seen by two others; and the hot path and the prune at 10^7 access tokens.
 // Everything is compared as ratios within this run (docs: bench/RESULTS.md, STYLE.md).
 //
 // The servers run on core 1 (taskset), this process (load generator and the statement-counting
-// proxy) on core 0; PostgreSQL is not pinned. Env: SECONDS, ROUNDS (part 1), REVOCATIONS
+// proxy) on core 0; PostgreSQL is not pinned. Env: SECONDS, ROUNDS, PAIRS (part 1), REVOCATIONS
 // (part 2), ACCESS_ROWS, LOAD_BUDGET_SECONDS, PRUNE_BUDGET_SECONDS (part 3).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -32,6 +32,7 @@ import { benchDatabase, quantile, record } from './support.ts';
 
 const SECONDS = Number(process.env.SECONDS ?? 5);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const PAIRS = Number(process.env.PAIRS ?? 20);
 const REVOCATIONS = Number(process.env.REVOCATIONS ?? 200);
 const ACCESS_ROWS = Number(process.env.ACCESS_ROWS ?? 10_000_000);
 const LOAD_BUDGET_SECONDS = Number(process.env.LOAD_BUDGET_SECONDS ?? 300);
@@ -393,6 +394,26 @@ async function partOne(databaseUrl: string) {
         }
       }
     }
+    // The ratio the target is set on, in pairs: an anonymous and an authenticated round back to
+    // back (which goes first alternates). The rate of one kind moves by up to ±20 % between
+    // rounds a minute apart on this machine (other tenants, the hypervisor), so the ratio of
+    // the medians above carries that drift; within a pair both rounds share seconds of the same
+    // conditions. The median of the pairs' ratios is the verdict's; both are reported.
+    const [anon, authed, , loginKind, refresh] = kinds as [Kind, Kind, Kind, Kind, Kind];
+    const pairSeconds = Math.min(2, SECONDS);
+    const pairs: Array<{ rps: number; cpu: number; bad: number }> = [];
+    for (let p = 0; p < PAIRS; p++) {
+      const got = new Map<Kind, Round>();
+      for (const kind of p % 2 === 0 ? [anon, authed] : [authed, anon]) {
+        got.set(kind, await run(kind, pairSeconds));
+      }
+      const [a, b] = [got.get(anon) as Round, got.get(authed) as Round];
+      pairs.push({
+        rps: b.rps / a.rps,
+        cpu: a.cpuMsPerRequest / b.cpuMsPerRequest,
+        bad: a.bad + b.bad,
+      });
+    }
     const peakRss = memoryMiB(server.pid, 'VmHWM');
     const controlPeakRss = memoryMiB(control.pid, 'VmHWM');
 
@@ -424,7 +445,6 @@ async function partOne(databaseUrl: string) {
 
     const m = (kind: Kind, pick: (r: Round) => number, from = rounds) =>
       median((from.get(kind) ?? []).map(pick));
-    const [anon, authed, , loginKind, refresh] = kinds as [Kind, Kind, Kind, Kind, Kind];
     const lag = (from: Map<Kind, Round[]>) => (from.get(loginKind) ?? []).flatMap((r) => r.lagMs);
     const lagText = (from: Map<Kind, Round[]>) => {
       const xs = lag(from);
@@ -471,7 +491,10 @@ async function partOne(databaseUrl: string) {
         0,
       )} | ${rs.reduce((s, r) => s + r.bad, 0)} of ${rs.reduce((s, r) => s + r.completed, 0)} |`;
     });
-    const throughputRatio = m(authed, (r) => r.rps) / m(anon, (r) => r.rps);
+    const unpairedRatio = m(authed, (r) => r.rps) / m(anon, (r) => r.rps);
+    const pairRatios = pairs.map((p) => p.rps);
+    const throughputRatio = median(pairRatios);
+    const pairCpuRatio = median(pairs.map((p) => p.cpu));
     const loginLagP99 = lag(rounds).length ? quantile(lag(rounds), 0.99) : Number.NaN;
     const cpuRatio = m(refresh, (r) => r.cpuMsPerRequest) / m(authed, (r) => r.cpuMsPerRequest);
     const warmStatements = Math.max(
@@ -482,7 +505,9 @@ async function partOne(databaseUrl: string) {
       notes.push(`refresh chain: ${JSON.stringify(refreshStats)}`);
     }
     const all = [...rounds.values(), ...controlRounds.values()].flat();
-    if (all.some((r) => r.bad > 0)) notes.push('part 1 saw non-2xx, errors or GraphQL errors');
+    if (all.some((r) => r.bad > 0) || pairs.some((p) => p.bad > 0)) {
+      notes.push('part 1 saw non-2xx, errors or GraphQL errors');
+    }
 
     return {
       body: `### 1. Throughput, latency and cost per request (one production process)
@@ -503,11 +528,13 @@ ${flagRows.join('\n')}
 
 Control without the counting proxy (a second process on core 1, the first one idle, one ${SECONDS} s round after a warm-up): ${controls.map((c) => `${c.kind.name.split(',')[0]} ${f(c.rps, 0)} req/s, p50 ${f(c.p50)} ms, p99 ${f(c.p99)} ms`).join('; ')}.
 
+Authenticated against anonymous, in ${PAIRS} pairs of ${pairSeconds} s rounds back to back on the production command (which of the two goes first alternates): req/s ratio per pair ${pairRatios.map((x) => f(x, 3)).join(', ')}; median **${f(throughputRatio, 3)}** (the ratio of the medians of the rounds in the first table: ${f(unpairedRatio, 3)}). Server CPU per anonymous request ÷ per authenticated one, median of the pairs: ${f(pairCpuRatio, 3)}.
+
 Refresh chain: ${spent.size} tokens spent, each once (${refreshStats.reused} spent twice, ${refreshStats.repeatedPair} repeated pairs, ${refreshStats.starved} requests without a fresh token).
 
 | ratio | value | target | |
 |---|---|---|---|
-| authenticated / anonymous req/s | ${f(throughputRatio, 2)} | ≥ 0.95 | ${verdict(throughputRatio >= 0.95)} |
+| authenticated / anonymous req/s (median of the pairs) | ${f(throughputRatio, 2)} | ≥ 0.95 | ${verdict(throughputRatio >= 0.95)} |
 | refresh CPU/req ÷ authenticated CPU/req | ${f(cpuRatio, 1)} | ≤ 5 | ${verdict(cpuRatio <= 5)} |
 | statements per warm authenticated request (worst round) | ${f(warmStatements, 3)} | 0 | ${verdict(warmStatements === 0)} |
 | peak RSS of the production command under this load, MiB | ${f(peakRss, 0)} | ≤ 180 | ${verdict(peakRss <= 180)} |
