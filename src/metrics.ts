@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { REVOKE_REASONS } from './auth/liveness.ts';
-import type { AuthMetrics } from './auth/metrics-sink.ts';
+import type { AuthMetrics, TokenCacheLookup } from './auth/metrics-sink.ts';
 import type { StartedRevocationBus } from './auth/revocation-bus.ts';
 import { ERROR_MESSAGES } from './errors.ts';
 import { CLIENT_ERROR_CODES } from './graphql/errors.ts';
@@ -130,6 +130,16 @@ export function createMetrics(): TesseraMetrics {
     'result',
     ['hit', 'miss', 'bypass'],
   );
+  // Every authenticated request counts one lookup: a plain tally here, added to the counter
+  // when it is read, so the hot path does not pay for prom-client hashing a label set.
+  const lookupTally: Record<TokenCacheLookup, number> = { hit: 0, miss: 0, bypass: 0 };
+  const foldLookups = () => {
+    for (const result of Object.keys(lookupTally) as TokenCacheLookup[]) {
+      if (lookupTally[result] === 0) continue;
+      cacheLookups.inc({ result }, lookupTally[result]);
+      lookupTally[result] = 0;
+    }
+  };
   const cacheInvalidations = counter(
     registry,
     'token_cache_invalidations_total',
@@ -158,7 +168,9 @@ export function createMetrics(): TesseraMetrics {
     refreshTokenReuse: (outcome) => reuse.inc({ outcome }),
     sessionsRevoked: (reason, count) => revoked.inc({ reason: reason.toLowerCase() }, count),
     rateLimited: (limit) => rateLimited.inc({ limit }),
-    tokenCacheLookup: (result) => cacheLookups.inc({ result }),
+    tokenCacheLookup: (result) => {
+      lookupTally[result] += 1;
+    },
     tokenCacheInvalidated: (scope) => cacheInvalidations.inc({ scope }),
   };
 
@@ -246,6 +258,7 @@ export function createMetrics(): TesseraMetrics {
       });
     },
     async render() {
+      foldLookups();
       return { contentType: registry.contentType, body: await registry.metrics() };
     },
   };
