@@ -20,6 +20,7 @@ import {
   COMMAND_WITHOUT_V8_FLAGS,
   coreTicks,
   cpuMs,
+  eventLoopLagP99Ms,
   hasTaskset,
   memoryMiB,
   pinLoadGenerator,
@@ -196,14 +197,20 @@ interface Round {
   stealPercent: number;
   bad: number; // non-2xx, socket errors, timeouts and GraphQL errors
   lagMs: number[];
+  /** The server's own event-loop delay p99 over the round (login rounds only), ms. */
+  loopLagP99Ms: number;
 }
 
 async function partOne(databaseUrl: string) {
   const proxy = await startTcpProxy(databaseUrl);
-  const server = await startServer(proxy.url, 'server');
+  // Both with METRICS_PORT, as an operator runs them: the login rounds read the server's own
+  // event-loop delay from /metrics.
+  const server = await startServer(proxy.url, 'server', PRODUCTION_COMMAND, { metrics: true });
   // The same load on the production command without its V8 flags, round for round, so that
   // what the flags save in memory and cost in throughput is measured in this run.
-  const control = await startServer(proxy.url, 'control', COMMAND_WITHOUT_V8_FLAGS);
+  const control = await startServer(proxy.url, 'control', COMMAND_WITHOUT_V8_FLAGS, {
+    metrics: true,
+  });
   try {
     const base = server.url;
     const rssAtStart = memoryMiB(server.pid, 'VmRSS');
@@ -338,6 +345,7 @@ async function partOne(databaseUrl: string) {
       const loadBefore = process.cpuUsage();
       const wallBefore = performance.now();
       const lagMs: number[] = [];
+      if (kind.probeLag) await eventLoopLagP99Ms(target); // resets the server's histogram
       const probe = kind.probeLag
         ? setInterval(() => {
             const sent = performance.now();
@@ -354,6 +362,7 @@ async function partOne(databaseUrl: string) {
         requests: kind.requests(),
       });
       clearInterval(probe);
+      const loopLagP99Ms = kind.probeLag ? await eventLoopLagP99Ms(target) : Number.NaN;
       const loadCpu = process.cpuUsage(loadBefore);
       const wall = performance.now() - wallBefore;
       const serverCpuDuring = cpuMs(target.pid) - cpuBefore;
@@ -374,6 +383,7 @@ async function partOne(databaseUrl: string) {
         stealPercent: ((core.steal - coreBefore.steal) / (core.total - coreBefore.total)) * 100,
         bad: result.non2xx + result.errors + result.timeouts + graphqlErrors,
         lagMs,
+        loopLagP99Ms,
       };
     };
 
@@ -495,7 +505,11 @@ async function partOne(databaseUrl: string) {
     const pairRatios = pairs.map((p) => p.rps);
     const throughputRatio = median(pairRatios);
     const pairCpuRatio = median(pairs.map((p) => p.cpu));
-    const loginLagP99 = lag(rounds).length ? quantile(lag(rounds), 0.99) : Number.NaN;
+    const probeLagP99 = lag(rounds).length ? quantile(lag(rounds), 0.99) : Number.NaN;
+    const loopLags = (from: Map<Kind, Round[]>) =>
+      (from.get(loginKind) ?? []).map((r) => r.loopLagP99Ms);
+    // The worst login round's: the target holds in every round or not at all.
+    const loginLagP99 = Math.max(...loopLags(rounds));
     const cpuRatio = m(refresh, (r) => r.cpuMsPerRequest) / m(authed, (r) => r.cpuMsPerRequest);
     const warmStatements = Math.max(
       ...(rounds.get(authed) ?? []).map((r) => r.statementsPerRequest),
@@ -518,7 +532,15 @@ Two processes on core 1 take the same load, round for round: the production comm
 |---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
-During the login rounds a probe asked \`/healthz\` every 10 ms (its answer waits for whatever the event loop is doing, so this bounds the event-loop lag from above): ${lagText(rounds)}; the control: ${lagText(controlRounds)}.
+Event-loop delay during the login rounds, as the server itself measures it (Node's monitorEventLoopDelay, prom-client's \`nodejs_eventloop_lag_p99_seconds\`, read from /metrics before and after each round; the histogram holds intervals of a 10 ms timer, so 10 ms is taken off), p99 per round: ${loopLags(
+        rounds,
+      )
+        .map((x) => f(x, 2))
+        .join(' / ')} ms; the control: ${loopLags(controlRounds)
+        .map((x) => f(x, 2))
+        .join(
+          ' / ',
+        )} ms. A probe from this process also asked \`/healthz\` every 10 ms (its answer waits for whatever the server's event loop is doing, and also for this process, which runs the load, the proxy and the probe on one core, so it bounds the lag from above): ${lagText(rounds)}; the control: ${lagText(controlRounds)}.
 
 The production command against the control (the same load, round for round). RSS after start ${f(rssAtStart, 0)} and ${f(controlRssAtStart, 0)} MiB; **peak (VmHWM) ${f(peakRss, 0)} MiB against ${f(controlPeakRss, 0)} MiB**.
 
@@ -538,7 +560,8 @@ Refresh chain: ${spent.size} tokens spent, each once (${refreshStats.reused} spe
 | refresh CPU/req ÷ authenticated CPU/req | ${f(cpuRatio, 1)} | ≤ 5 | ${verdict(cpuRatio <= 5)} |
 | statements per warm authenticated request (worst round) | ${f(warmStatements, 3)} | 0 | ${verdict(warmStatements === 0)} |
 | peak RSS of the production command under this load, MiB | ${f(peakRss, 0)} | ≤ 180 | ${verdict(peakRss <= 180)} |
-| event-loop lag p99 during logins (/healthz probe), ms | ${f(loginLagP99, 2)} | < 10 | ${verdict(loginLagP99 < 10)} |`,
+| event-loop delay p99 during logins (the server's own, worst round), ms | ${f(loginLagP99, 2)} | < 10 | ${verdict(loginLagP99 < 10)} |
+| the same by the /healthz probe (an upper bound), ms | ${f(probeLagP99, 2)} | | |`,
       complaints: [...server.complaints, ...control.complaints],
     };
   } finally {

@@ -35,6 +35,8 @@ export interface Server {
   url: string;
   pid: number;
   child: ChildProcess;
+  /** Where its /metrics answers, when it was started with them. */
+  metricsUrl?: string;
   /** Log lines at warn or above, and anything on stderr. */
   complaints: string[];
   stop(): Promise<void>;
@@ -50,8 +52,10 @@ export async function startServer(
   databaseUrl: string,
   name: string,
   command: readonly [string, ...string[]] = PRODUCTION_COMMAND,
+  options: { metrics?: boolean } = {},
 ): Promise<Server> {
   const port = await freePort();
+  const metricsPort = options.metrics ? await freePort() : undefined;
   const [node, ...args] = command;
   const argv = hasTaskset ? ['taskset', '-c', '1', node, ...args] : [node, ...args];
   const child = spawn(argv[0] as string, argv.slice(1), {
@@ -64,6 +68,7 @@ export async function startServer(
       LOG_LEVEL: 'warn',
       PRUNE_INTERVAL_SECONDS: '0',
       SIGNUP_MAX_PER_IP: '100000',
+      ...(metricsPort !== undefined && { METRICS_PORT: String(metricsPort) }),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -93,6 +98,7 @@ export async function startServer(
   }
   return {
     url,
+    ...(metricsPort !== undefined && { metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` }),
     pid: child.pid as number,
     child,
     complaints,
@@ -129,6 +135,21 @@ export function memoryMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]);
   return kb / 1024;
+}
+
+/** prom-client's eventLoopMonitoringPrecision (its default): the monitor's timer period, ms. */
+const LOOP_MONITOR_RESOLUTION_MS = 10;
+
+/**
+ * The server's own event-loop delay p99 (ms) since the last call, from prom-client's
+ * monitorEventLoopDelay histogram, which every read of /metrics also resets. The histogram
+ * holds the intervals between ticks of a timer set every 10 ms, so the delay is what exceeds 10.
+ */
+export async function eventLoopLagP99Ms(server: Server): Promise<number> {
+  if (!server.metricsUrl) throw new Error('started without metrics');
+  const text = await (await fetch(server.metricsUrl)).text();
+  const value = /^tessera_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text)?.[1];
+  return Number(value) * 1000 - LOOP_MONITOR_RESOLUTION_MS;
 }
 
 /** Waits (at most 3 s) until the server has finished what it was sent: its CPU stops moving. */
