@@ -20,7 +20,7 @@ import {
   COMMAND_WITHOUT_V8_FLAGS,
   coreTicks,
   cpuMs,
-  eventLoopLagP99Ms,
+  eventLoopDelayMs,
   hasTaskset,
   memoryMiB,
   pinLoadGenerator,
@@ -197,8 +197,8 @@ interface Round {
   stealPercent: number;
   bad: number; // non-2xx, socket errors, timeouts and GraphQL errors
   lagMs: number[];
-  /** The server's own event-loop delay p99 over the round (login rounds only), ms. */
-  loopLagP99Ms: number;
+  /** The server's own event-loop delay over the round (login rounds only), ms. */
+  loopLag: { p99: number; max: number };
 }
 
 async function partOne(databaseUrl: string) {
@@ -345,7 +345,7 @@ async function partOne(databaseUrl: string) {
       const loadBefore = process.cpuUsage();
       const wallBefore = performance.now();
       const lagMs: number[] = [];
-      if (kind.probeLag) await eventLoopLagP99Ms(target); // resets the server's histogram
+      if (kind.probeLag) await eventLoopDelayMs(target); // resets the server's histogram
       const probe = kind.probeLag
         ? setInterval(() => {
             const sent = performance.now();
@@ -362,7 +362,9 @@ async function partOne(databaseUrl: string) {
         requests: kind.requests(),
       });
       clearInterval(probe);
-      const loopLagP99Ms = kind.probeLag ? await eventLoopLagP99Ms(target) : Number.NaN;
+      const loopLag = kind.probeLag
+        ? await eventLoopDelayMs(target)
+        : { p99: Number.NaN, max: Number.NaN };
       const loadCpu = process.cpuUsage(loadBefore);
       const wall = performance.now() - wallBefore;
       const serverCpuDuring = cpuMs(target.pid) - cpuBefore;
@@ -383,7 +385,7 @@ async function partOne(databaseUrl: string) {
         stealPercent: ((core.steal - coreBefore.steal) / (core.total - coreBefore.total)) * 100,
         bad: result.non2xx + result.errors + result.timeouts + graphqlErrors,
         lagMs,
-        loopLagP99Ms,
+        loopLag,
       };
     };
 
@@ -505,11 +507,25 @@ async function partOne(databaseUrl: string) {
     const pairRatios = pairs.map((p) => p.rps);
     const throughputRatio = median(pairRatios);
     const pairCpuRatio = median(pairs.map((p) => p.cpu));
+    // How far that median could be from the machine's true ratio, given the pairs' scatter:
+    // a 90 % bootstrap interval (resampling the pairs), reported, not judged.
+    const resampledMedians = Array.from({ length: 2000 }, () =>
+      median(
+        pairRatios.map(() => pairRatios[Math.floor(Math.random() * pairRatios.length)] as number),
+      ),
+    );
+    const ratioInterval = [quantile(resampledMedians, 0.05), quantile(resampledMedians, 0.95)];
     const probeLagP99 = lag(rounds).length ? quantile(lag(rounds), 0.99) : Number.NaN;
     const loopLags = (from: Map<Kind, Round[]>) =>
-      (from.get(loginKind) ?? []).map((r) => r.loopLagP99Ms);
-    // The worst login round's: the target holds in every round or not at all.
-    const loginLagP99 = Math.max(...loopLags(rounds));
+      (from.get(loginKind) ?? []).map((r) => r.loopLag);
+    const loopLagText = (from: Map<Kind, Round[]>) =>
+      loopLags(from)
+        .map((l) => `${f(l.p99, 2)} (max ${f(l.max, 1)})`)
+        .join(' / ');
+    // The worst login round's: the target holds in every round or not at all (none: NaN, FAIL).
+    const loginLagP99 = loopLags(rounds).length
+      ? Math.max(...loopLags(rounds).map((l) => l.p99))
+      : Number.NaN;
     const cpuRatio = m(refresh, (r) => r.cpuMsPerRequest) / m(authed, (r) => r.cpuMsPerRequest);
     const warmStatements = Math.max(
       ...(rounds.get(authed) ?? []).map((r) => r.statementsPerRequest),
@@ -526,21 +542,13 @@ async function partOne(databaseUrl: string) {
     return {
       body: `### 1. Throughput, latency and cost per request (one production process)
 
-Two processes on core 1 take the same load, round for round: the production command (\`${PRODUCTION_ARGS}\`) and, as a control, the same without its V8 flags (\`${CONTROL_ARGS}\`); the first table and the ratios are the production command's. ${ROUNDS} interleaved rounds of ${SECONDS} s per kind and process (which process goes first alternates), after a ${Math.min(2, SECONDS)} s warm-up of each; medians over rounds. Statements: counted on the wire by a proxy between the server and PostgreSQL, the revocation bus's own lease renewals excluded, ÷ requests sent. Server CPU: utime+stime of its process (all threads) ÷ requests sent. RSS after start ${f(rssAtStart, 0)} MiB, after each round in the table; peak (VmHWM) at the end: **${f(peakRss, 0)} MiB**. Server CPU % and steal %: the server process, and the hypervisor's steal on its core, while the load ran (a server below ~100 % is not what limits the rate). Load CPU: this process (autocannon and the proxy) on its core. req/s: median (lowest–highest round).
+Two processes on core 1 take the same load, round for round: the production command (\`${PRODUCTION_ARGS}\`) and, as a control, the same without its V8 flags (\`${CONTROL_ARGS}\`), both with METRICS_PORT set, as an operator runs them; the first table and the ratios are the production command's. ${ROUNDS} interleaved rounds of ${SECONDS} s per kind and process (which process goes first alternates), after a ${Math.min(2, SECONDS)} s warm-up of each; medians over rounds. Statements: counted on the wire by a proxy between the server and PostgreSQL, the revocation bus's own lease renewals excluded, ÷ requests sent. Server CPU: utime+stime of its process (all threads) ÷ requests sent. RSS after start ${f(rssAtStart, 0)} MiB, after each round in the table; peak (VmHWM) at the end: **${f(peakRss, 0)} MiB**. Server CPU % and steal %: the server process, and the hypervisor's steal on its core, while the load ran (a server below ~100 % is not what limits the rate). Load CPU: this process (autocannon and the proxy) on its core. req/s: median (lowest–highest round).
 
 | request | connections | req/s | p50 ms | p99 ms | statements/req | server CPU ms/req | RSS MiB per round | server CPU % | steal % | load CPU % | errors |
 |---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
-Event-loop delay during the login rounds, as the server itself measures it (Node's monitorEventLoopDelay, prom-client's \`nodejs_eventloop_lag_p99_seconds\`, read from /metrics before and after each round; the histogram holds intervals of a 10 ms timer, so 10 ms is taken off), p99 per round: ${loopLags(
-        rounds,
-      )
-        .map((x) => f(x, 2))
-        .join(' / ')} ms; the control: ${loopLags(controlRounds)
-        .map((x) => f(x, 2))
-        .join(
-          ' / ',
-        )} ms. A probe from this process also asked \`/healthz\` every 10 ms (its answer waits for whatever the server's event loop is doing, and also for this process, which runs the load, the proxy and the probe on one core, so it bounds the lag from above): ${lagText(rounds)}; the control: ${lagText(controlRounds)}.
+Event-loop delay during the login rounds, as the server itself measures it (Node's monitorEventLoopDelay, prom-client's \`nodejs_eventloop_lag_p99_seconds\`, read from /metrics before and after each round; the histogram holds intervals of a 10 ms timer, so 10 ms is taken off), p99 per round: ${loopLagText(rounds)} ms; the control: ${loopLagText(controlRounds)} ms (one sample per 10 ms tick, so a long stall counts once: the max shows it). A probe from this process also asked \`/healthz\` every 10 ms (its answer waits for whatever the server's event loop is doing, and also for this process, which runs the load, the proxy and the probe on one core, so it bounds the lag from above): ${lagText(rounds)}; the control: ${lagText(controlRounds)}.
 
 The production command against the control (the same load, round for round). RSS after start ${f(rssAtStart, 0)} and ${f(controlRssAtStart, 0)} MiB; **peak (VmHWM) ${f(peakRss, 0)} MiB against ${f(controlPeakRss, 0)} MiB**.
 
@@ -550,7 +558,7 @@ ${flagRows.join('\n')}
 
 Control without the counting proxy (a second process on core 1, the first one idle, one ${SECONDS} s round after a warm-up): ${controls.map((c) => `${c.kind.name.split(',')[0]} ${f(c.rps, 0)} req/s, p50 ${f(c.p50)} ms, p99 ${f(c.p99)} ms`).join('; ')}.
 
-Authenticated against anonymous, in ${PAIRS} pairs of ${pairSeconds} s rounds back to back on the production command (which of the two goes first alternates): req/s ratio per pair ${pairRatios.map((x) => f(x, 3)).join(', ')}; median **${f(throughputRatio, 3)}** (the ratio of the medians of the rounds in the first table: ${f(unpairedRatio, 3)}). Server CPU per anonymous request ÷ per authenticated one, median of the pairs: ${f(pairCpuRatio, 3)}.
+Authenticated against anonymous, in ${PAIRS} pairs of ${pairSeconds} s rounds back to back on the production command (which of the two goes first alternates): req/s ratio per pair ${pairRatios.map((x) => f(x, 3)).join(', ')}; median **${f(throughputRatio, 3)}**, 90 % bootstrap interval of that median ${f(ratioInterval[0] as number, 3)}–${f(ratioInterval[1] as number, 3)} (the ratio of the medians of the rounds in the first table: ${f(unpairedRatio, 3)}). Server CPU per anonymous request ÷ per authenticated one, median of the pairs: ${f(pairCpuRatio, 3)}.
 
 Refresh chain: ${spent.size} tokens spent, each once (${refreshStats.reused} spent twice, ${refreshStats.repeatedPair} repeated pairs, ${refreshStats.starved} requests without a fresh token).
 

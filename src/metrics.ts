@@ -71,12 +71,15 @@ function counter<L extends string>(
   help: string,
   label: L,
   values: readonly string[],
+  /** Called whenever the counter is read, before its values are (prom-client's `collect`). */
+  collect?: () => void,
 ): Counter<L> {
   const metric = new Counter({
     name: PREFIX + name,
     help,
     labelNames: [label],
     registers: [registry],
+    ...(collect && { collect }),
   });
   // Every known series from the start, at 0: a rate over a series that appears only with its
   // first event misses that event, and dashboards would show "no data" for "none".
@@ -123,23 +126,23 @@ export function createMetrics(): TesseraMetrics {
     'limit',
     ['password_email_network', 'password_network', 'signup_network'],
   );
-  const cacheLookups = counter(
+  // Every authenticated request counts one lookup: a plain tally here, added to the counter
+  // whenever it is read, so the hot path does not pay for prom-client hashing a label set.
+  const lookupTally: Record<TokenCacheLookup, number> = { hit: 0, miss: 0, bypass: 0 };
+  const cacheLookups: Counter<'result'> = counter(
     registry,
     'token_cache_lookups_total',
     'Access-token checks by what the in-process cache gave: hit, miss (asked the database), bypass (the cache may not serve: no lease, or TOKEN_CACHE_SIZE=0).',
     'result',
     ['hit', 'miss', 'bypass'],
+    () => {
+      for (const result of Object.keys(lookupTally) as TokenCacheLookup[]) {
+        if (lookupTally[result] === 0) continue;
+        cacheLookups.inc({ result }, lookupTally[result]);
+        lookupTally[result] = 0;
+      }
+    },
   );
-  // Every authenticated request counts one lookup: a plain tally here, added to the counter
-  // when it is read, so the hot path does not pay for prom-client hashing a label set.
-  const lookupTally: Record<TokenCacheLookup, number> = { hit: 0, miss: 0, bypass: 0 };
-  const foldLookups = () => {
-    for (const result of Object.keys(lookupTally) as TokenCacheLookup[]) {
-      if (lookupTally[result] === 0) continue;
-      cacheLookups.inc({ result }, lookupTally[result]);
-      lookupTally[result] = 0;
-    }
-  };
   const cacheInvalidations = counter(
     registry,
     'token_cache_invalidations_total',
@@ -258,7 +261,6 @@ export function createMetrics(): TesseraMetrics {
       });
     },
     async render() {
-      foldLookups();
       return { contentType: registry.contentType, body: await registry.metrics() };
     },
   };

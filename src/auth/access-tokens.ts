@@ -56,6 +56,12 @@ interface AccessTokenRow {
   user_created_at: number;
 }
 
+// The verdicts that carry nothing of their own, shared by every request that gets one.
+const INVALID: CachedCheck = Object.freeze({ kind: 'rejected', reason: 'INVALID' });
+const REVOKED: CachedCheck = Object.freeze({ kind: 'rejected', reason: 'REVOKED' });
+const MALFORMED: AccessTokenResult = Object.freeze({ kind: 'rejected', reason: 'MALFORMED' });
+const EXPIRED: AccessTokenResult = Object.freeze({ kind: 'rejected', reason: 'EXPIRED' });
+
 /** What the database holds for a token: a live-looking caller, or a final rejection. */
 async function lookUpAccessToken(
   em: EntityManager,
@@ -65,9 +71,9 @@ async function lookUpAccessToken(
   const pool = await em.getConnection().getNativeClient();
   const { rows } = await pool.query<AccessTokenRow>({ ...VALIDATE_ACCESS_TOKEN, values: [digest] });
   const row = rows[0];
-  if (!row) return { kind: 'rejected', reason: 'INVALID' };
+  if (!row) return INVALID;
   // Revocation is final, so it may be remembered; expiry is judged at each use, by `now`.
-  if (row.session_revoked) return { kind: 'rejected', reason: 'REVOKED' };
+  if (row.session_revoked) return REVOKED;
   const session: SessionView = {
     id: row.session_id,
     createdAt: new Date(row.session_created_at),
@@ -76,16 +82,18 @@ async function lookUpAccessToken(
     userAgent: row.session_user_agent,
     ipAddress: row.session_ip_address,
   };
-  return {
+  // Frozen: a cached check is handed to every request that presents the token.
+  return Object.freeze({
     kind: 'valid',
-    user: { id: row.user_id, email: row.user_email, createdAt: new Date(row.user_created_at) },
-    session,
+    user: Object.freeze({
+      id: row.user_id,
+      email: row.user_email,
+      createdAt: new Date(row.user_created_at),
+    }),
+    session: Object.freeze(session),
     liveUntil: Math.min(row.token_expires_at, liveUntilOf(session, settings)),
-  };
+  });
 }
-
-const MALFORMED: AccessTokenResult = Object.freeze({ kind: 'rejected', reason: 'MALFORMED' });
-const EXPIRED: AccessTokenResult = Object.freeze({ kind: 'rejected', reason: 'EXPIRED' });
 
 /** A check as this request's answer: the check itself (shared, never changed), or EXPIRED. */
 function judge(check: CachedCheck, now: Date): AccessTokenResult {

@@ -1,9 +1,8 @@
 // graphql-scalars' DateTime and EmailAddress. EmailAddress is wrapped so that a bad address
 // is recognisable by type (not by message text) and its value is not echoed back, so that
-// output is not judged again (serializeEmail), so that
 // surrounding whitespace is trimmed before it is judged (the contract stores emails trimmed),
-// and so that an address longer than RFC 5321 allows is refused here, as input, rather than
-// after a password hash and a trip to the database.
+// so that an address longer than RFC 5321 allows is refused here, as input, rather than after
+// a password hash and a trip to the database, and so that output is not judged again.
 import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { DateTimeResolver, EmailAddressResolver } from 'graphql-scalars';
 import { EMAIL_MAX_LENGTH } from '../users/email.ts';
@@ -33,7 +32,7 @@ export const DateTime = DateTimeResolver;
  * would run its pattern again on every `email` of every response (and put the value in its
  * error's message if it ever failed). So output is only checked to be a string.
  */
-function serializeEmail(value: unknown): string {
+export function serializeEmail(value: unknown): string {
   if (typeof value !== 'string') throw new TypeError('An EmailAddress must be a string.');
   return value;
 }

@@ -7,7 +7,6 @@
 // directly (Node's type stripping), since it is short-lived and memory is no concern there.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -21,21 +20,19 @@ if (program !== 'node' || args.some((arg) => /["'$;&|<>]/.test(arg))) {
   throw new Error(`package.json's start is not a plain \`node …\` command: ${start}`);
 }
 
+let built = false;
+
 /**
- * Compiles src/ to dist/ as `npm run build` does, so that the production process runs the
- * sources as they are now. Called once per run, before any production process starts (by the
- * tests' global setup and by the benchmarks), never from a test file: two builds at once would
- * rewrite dist/ under a running server.
+ * Compiles src/ to dist/ with package.json's `build` (types erased, no type check: that is
+ * `npm run typecheck`'s job), so the production process runs the sources as they are now. Once
+ * per process: the tests' global setup calls it before any worker starts, the benchmarks
+ * before their first server. The build writes a directory of its own and renames it over
+ * dist/, so a server never starts from half-written files.
  */
 export function buildProduction(): void {
-  execFileSync(
-    process.execPath,
-    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: ROOT,
-      stdio: 'inherit',
-    },
-  );
+  if (built) return;
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  built = true;
 }
 
 /** argv of the production process; spawn it with `cwd: ROOT`. */

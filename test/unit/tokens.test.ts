@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { generateToken, hashToken, isWellFormedToken } from '../../src/auth/tokens.ts';
+import {
+  generateToken,
+  hashToken,
+  isWellFormedToken,
+  TOKEN_LENGTH,
+} from '../../src/auth/tokens.ts';
 
 describe('token format', () => {
   it('prefixes access tokens tsa_ and refresh tokens tsr_, URL-safe, 256 random bits + checksum', () => {
@@ -9,6 +14,8 @@ describe('token format', () => {
     expect(refresh).toMatch(/^tsr_[A-Za-z0-9_-]{49}$/);
     // 43 base64url characters carry 258 bits; the first 32 bytes decode from them.
     expect(Buffer.from(access.slice(4, 47), 'base64url')).toHaveLength(32);
+    // The hot path refuses any other length before hashing (access-tokens.ts).
+    expect([access.length, refresh.length]).toEqual([TOKEN_LENGTH, TOKEN_LENGTH]);
   });
 
   it('never repeats', () => {
